@@ -14,12 +14,27 @@ export interface Leg {
 }
 
 /** The seed's RFQ statuses. */
-export type RfqStatus = 'open' | 'quoted' | 'accepted' | 'confirmed' | 'executed' | 'settled' | 'cancelled' | 'expired';
+export type RfqStatus =
+  | 'open'
+  | 'quoted'
+  | 'accepted'
+  | 'confirmed'
+  | 'executed'
+  | 'settled'
+  | 'cancelled'
+  | 'expired';
 export const TERMINAL_STATUSES: ReadonlySet<RfqStatus> = new Set(['settled', 'cancelled', 'expired']);
 export const isTerminal = (status: RfqStatus): boolean => TERMINAL_STATUSES.has(status);
 
 /** The seed's quote statuses. A replaced quote is `withdrawn` with reason `replaced`. */
-export type QuoteStatus = 'pending' | 'accepted' | 'confirmed' | 'executed' | 'rejected' | 'expired' | 'withdrawn';
+export type QuoteStatus =
+  | 'pending'
+  | 'accepted'
+  | 'confirmed'
+  | 'executed'
+  | 'rejected'
+  | 'expired'
+  | 'withdrawn';
 
 export type PositionStatus = 'active' | 'settled_win' | 'settled_loss' | 'cancelled';
 

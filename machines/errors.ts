@@ -11,7 +11,10 @@ export const ERRORS = {
   AMOUNT_PRECISION: { status: 400, message: 'Amounts carry at most 6 decimals (micro-USDC)' },
   ODDS_PRECISION: { status: 400, message: 'Payout odds carry at most 4 decimals' },
   // validation table
-  LEG_COUNT_OUT_OF_RANGE: { status: 400, message: 'A parlay has between the minimum and maximum number of legs' },
+  LEG_COUNT_OUT_OF_RANGE: {
+    status: 400,
+    message: 'A parlay has between the minimum and maximum number of legs',
+  },
   INVALID_LEGS: { status: 400, message: 'Market validation failed' },
   DUPLICATE_MARKET: { status: 400, message: 'Two legs reference the same market' },
   MARKET_NOT_FOUND: { status: 400, message: 'Market not found' },
@@ -41,11 +44,17 @@ export const ERRORS = {
   INVALID_TRANSITION: { status: 409, message: 'The RFQ is not in a state that takes this input' },
   // funds
   INSUFFICIENT_BALANCE: { status: 400, message: "The user's free vault balance cannot cover the bet" },
-  INSUFFICIENT_COLLATERAL: { status: 400, message: "The market maker's free vault balance cannot cover the collateral" },
+  INSUFFICIENT_COLLATERAL: {
+    status: 400,
+    message: "The market maker's free vault balance cannot cover the collateral",
+  },
   // protocol and service
   IDEMPOTENCY_CONFLICT: { status: 409, message: 'The idempotency key was used with a different request' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'The service cannot make this durable right now; nothing was applied' },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    message: 'The service cannot make this durable right now; nothing was applied',
+  },
   INTERNAL_ERROR: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -45,7 +45,8 @@ export function checkLimits(limits: Limits): Limits {
   const problems: string[] = [];
   const intIn = (name: keyof Limits, min: number, max = Number.MAX_SAFE_INTEGER) => {
     const v = limits[name];
-    if (!Number.isSafeInteger(v) || v < min || v > max) problems.push(`${name} must be an integer in [${min}, ${max}]`);
+    if (!Number.isSafeInteger(v) || v < min || v > max)
+      problems.push(`${name} must be an integer in [${min}, ${max}]`);
   };
   intIn('minLegs', 1, 16);
   intIn('maxLegs', 1, 16);
@@ -79,7 +80,11 @@ export function checkLimits(limits: Limits): Limits {
 
 export function checkBet(limits: Limits, betMicro: Micro): void {
   if (!Number.isSafeInteger(betMicro) || betMicro < limits.minBetMicro || betMicro > limits.maxBetMicro) {
-    throw RfqError.of('BET_OUT_OF_RANGE', { betMicro, minMicro: limits.minBetMicro, maxMicro: limits.maxBetMicro });
+    throw RfqError.of('BET_OUT_OF_RANGE', {
+      betMicro,
+      minMicro: limits.minBetMicro,
+      maxMicro: limits.maxBetMicro,
+    });
   }
 }
 
@@ -92,13 +97,22 @@ export function checkOdds(limits: Limits, oddsFp: OddsFp): void {
 export function rfqTtlMs(limits: Limits, requestedMs: number | undefined): number {
   const ttl = requestedMs ?? limits.defaultRfqTtlMs;
   if (!Number.isSafeInteger(ttl) || ttl < limits.minRfqTtlMs || ttl > limits.maxRfqTtlMs) {
-    throw RfqError.of('EXPIRY_OUT_OF_RANGE', { ttlMs: ttl, minMs: limits.minRfqTtlMs, maxMs: limits.maxRfqTtlMs });
+    throw RfqError.of('EXPIRY_OUT_OF_RANGE', {
+      ttlMs: ttl,
+      minMs: limits.minRfqTtlMs,
+      maxMs: limits.maxRfqTtlMs,
+    });
   }
   return ttl;
 }
 
 /** A quote never outlives its RFQ: validity is clamped to the RFQ's expiry after the bounds check. */
-export function quoteValidUntil(limits: Limits, nowMs: number, requestedMs: number | undefined, rfqExpiresAt: number): number {
+export function quoteValidUntil(
+  limits: Limits,
+  nowMs: number,
+  requestedMs: number | undefined,
+  rfqExpiresAt: number,
+): number {
   const ttl = requestedMs ?? limits.defaultQuoteTtlMs;
   if (!Number.isSafeInteger(ttl) || ttl < limits.minQuoteTtlMs || ttl > limits.maxQuoteTtlMs) {
     throw RfqError.of('QUOTE_VALIDITY_OUT_OF_RANGE', {

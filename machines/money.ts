@@ -30,7 +30,8 @@ const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 export function parseFixed(value: number | string, decimals: number, field: string): number {
   let text: string;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw RfqError.of('INVALID_REQUEST', { field, reason: 'not a finite number' });
+    if (!Number.isFinite(value))
+      throw RfqError.of('INVALID_REQUEST', { field, reason: 'not a finite number' });
     text = numberToPlainText(value);
   } else {
     text = value.trim();
@@ -107,6 +108,7 @@ export function mulDivFloor(a: number, b: number, d: number): number {
 }
 
 export function assertMicro(value: number, what: string): Micro {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative safe integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${what} must be a non-negative safe integer`);
   return value;
 }

@@ -7,7 +7,7 @@
  *  - loss: user vault pays stake; MM receives stake − fee(stake); treasury receives fee(stake).
  * Each split sums exactly to what left the payer: no micro-unit is created or lost.
  */
-import { BPS_SCALE, type Micro, ODDS_SCALE, type OddsFp, mulDivFloor } from './money.ts';
+import { BPS_SCALE, type Micro, mulDivFloor, ODDS_SCALE, type OddsFp } from './money.ts';
 
 export interface QuoteAmounts {
   totalCostMicro: Micro;
@@ -20,7 +20,8 @@ export function quoteAmounts(betMicro: Micro, oddsFp: OddsFp): QuoteAmounts {
   return { totalCostMicro: betMicro, totalPayoutMicro, mmRiskMicro: totalPayoutMicro - betMicro };
 }
 
-export const feeOnProfit = (profitMicro: Micro, feeBps: number): Micro => mulDivFloor(profitMicro, feeBps, BPS_SCALE);
+export const feeOnProfit = (profitMicro: Micro, feeBps: number): Micro =>
+  mulDivFloor(profitMicro, feeBps, BPS_SCALE);
 
 export type Outcome = 'win' | 'loss';
 
@@ -36,7 +37,12 @@ export interface SettlementSplit {
   feeMicro: Micro;
 }
 
-export function settlementSplit(outcome: Outcome, stakeMicro: Micro, riskMicro: Micro, feeBps: number): SettlementSplit {
+export function settlementSplit(
+  outcome: Outcome,
+  stakeMicro: Micro,
+  riskMicro: Micro,
+  feeBps: number,
+): SettlementSplit {
   if (outcome === 'win') {
     const feeMicro = feeOnProfit(riskMicro, feeBps);
     return {

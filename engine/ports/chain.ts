@@ -53,5 +53,7 @@ export interface ChainExecutor {
    * exists on chain (so it is reported, not re-sent).
    */
   reconcile(orders: PositionOrder[]): Promise<void>;
+  /** Each MM vault's collateral locked on chain now (releases included), for rebuilding risk books at boot. */
+  lockedCollateral(mmIds: string[]): Promise<Map<string, Micro>>;
   shutdown(): Promise<void>;
 }

@@ -84,7 +84,12 @@ export interface MarketFacts {
   /** At most one market of the event resolves yes. */
   mutuallyExclusive: boolean;
   /** Threshold ladders on one underlying (same series and date): yes on a stricter strike implies yes on a looser one. */
-  ladder: { key: string; strikeType: StrikeType; floorStrike: number | null; capStrike: number | null } | null;
+  ladder: {
+    key: string;
+    strikeType: StrikeType;
+    floorStrike: number | null;
+    capStrike: number | null;
+  } | null;
   /** A determined/finalized market's result; null while unknown. */
   result: 'yes' | 'no' | null;
 }

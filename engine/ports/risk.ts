@@ -35,7 +35,13 @@ export interface RiskEngine {
   /** The position settled or was cancelled: it leaves the book. Locked collateral is only released by `onRelease`. */
   close(mmId: string, positionId: string): void;
   /** Rebuilds books at boot from executed positions and each MM's locked total. */
-  restore(books: Array<{ mmId: string; lockedMicro: Micro; positions: Array<PositionRisk & { collateralMicro: Micro }> }>): void;
+  restore(
+    books: Array<{
+      mmId: string;
+      lockedMicro: Micro;
+      positions: Array<PositionRisk & { collateralMicro: Micro }>;
+    }>,
+  ): void;
   /** Background refinement found that an MM needs less than it has locked: release down to `requiredMicro`. */
   onRelease(listener: (release: { mmId: string; requiredMicro: Micro }) => void): void;
   /** Stops worker threads and timers. */

@@ -44,6 +44,8 @@ export interface Page<T> {
 
 export interface RecordStore {
   getRfq(rfqId: string): Promise<RfqView | null>;
+  /** The RFQ a quote belongs to, for commands addressed by quote id. */
+  rfqIdOfQuote(quoteId: string): Promise<string | null>;
   listUserRfqs(userId: string, query: PageQuery<RfqStatus>): Promise<Page<RfqView>>;
   listMmQuotes(mmId: string, query: PageQuery<QuoteStatus> & { rfqId?: string }): Promise<Page<QuoteView>>;
 }

@@ -135,6 +135,11 @@ export class Engine implements ChainResultSink, SettlementSink {
     await this.commits.drain();
   }
 
+  /** Resolves once every change made so far is durable and published (or undone). */
+  async flush(): Promise<void> {
+    await this.commits.drain();
+  }
+
   subscribe(listener: (event: DomainEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -301,12 +306,16 @@ export class Engine implements ChainResultSink, SettlementSink {
   async confirmQuote(mmId: string, quoteId: string): Promise<Result<QuoteAck>> {
     const at = this.deps.clock.now();
     const probe: RfqInput = { type: 'CONFIRM', at, mmId, quoteId, collateralMicro: 0 };
-    const rfqId = await this.rfqIdOfQuote(quoteId);
+    // A live RFQ is found synchronously, so the confirm is registered before any deadline can run.
+    const rfqId = this.registry.rfqIdOfQuote(quoteId) ?? (await this.rfqIdOfQuote(quoteId));
     if (!rfqId) return err('NOT_FOUND', { resource: 'quote', id: quoteId });
-    const located = await this.locate(rfqId);
-    if (!located.ok) return located;
-    const { actor } = located.value;
-    if (!actor) return fail(this.refusal(located.value.view, probe));
+    const actor = this.registry.get(rfqId);
+    if (!actor) {
+      const ended = await this.locate(rfqId);
+      return ended.ok && ended.value.view
+        ? fail(this.refusal(ended.value.view, probe))
+        : err('NOT_FOUND', { resource: 'quote', id: quoteId });
+    }
     const refused = inputError(statusOf(actor.getSnapshot()), actor.getSnapshot().context, probe);
     if (refused) return fail(refused);
     if (this.confirming.has(rfqId))

@@ -17,7 +17,7 @@
  * actor.start();
  * actor.send({ type: 'QUOTE.SUBMIT', at, mmId, quoteId, oddsFp: 40_000, validUntil, replace: true });
  */
-import { enqueueActions, setup } from 'xstate';
+import { and, enqueueActions, setup } from 'xstate';
 import type { DomainEventBody, Leg, RfqContext, RfqEmitted, RfqStatus } from './domain.ts';
 import type { Micro } from './money.ts';
 import type { RfqInput } from './rfqEvents.ts';
@@ -63,6 +63,12 @@ const stamp = (context: RfqContext, at: number, body: DomainEventBody): RfqEmitt
   userId: context.userId,
   at,
 });
+
+/** The shared rule (rfqRules.inputError) as a guard, optionally with an extra condition for a branch. */
+const allowed = (status: RfqStatus, extra?: 'rfqDue' | 'lastLiveWithdrawn' | 'lastLiveExpired') =>
+  extra
+    ? and([{ type: 'allowed' as const, params: { status } }, extra])
+    : { type: 'allowed' as const, params: { status } };
 
 export const rfqMachine = setup({
   types: {
@@ -128,57 +134,66 @@ export const rfqMachine = setup({
       on: {
         'QUOTE.SUBMIT': {
           target: 'quoted',
-          guard: { type: 'allowed', params: { status: 'open' } },
+          guard: allowed('open'),
           actions: { type: 'apply', params: { update: 'submitQuote' } },
         },
         CANCEL: {
           target: 'cancelled',
-          guard: { type: 'allowed', params: { status: 'open' } },
+          guard: allowed('open'),
           actions: { type: 'apply', params: { update: 'cancelRfq' } },
         },
-        TICK: {
-          target: 'expired',
-          guard: 'rfqDue',
-          actions: { type: 'apply', params: { update: 'expireRfq' } },
-        },
+        // A quote can reach `open` still pending but past its validity (the last live one was withdrawn
+        // before its TICK): it expires here, or its deadline would stay due forever.
+        TICK: [
+          {
+            target: 'expired',
+            guard: allowed('open', 'rfqDue'),
+            actions: { type: 'apply', params: { update: 'expireRfq' } },
+          },
+          { guard: allowed('open'), actions: { type: 'apply', params: { update: 'expireDueQuotes' } } },
+        ],
       },
     },
     quoted: {
       entry: { type: 'announce', params: { status: 'quoted' } },
       on: {
         'QUOTE.SUBMIT': {
-          guard: { type: 'allowed', params: { status: 'quoted' } },
+          guard: allowed('quoted'),
           actions: { type: 'apply', params: { update: 'submitQuote' } },
         },
         'QUOTE.WITHDRAW': [
           {
             target: 'open',
-            guard: 'lastLiveWithdrawn',
+            guard: allowed('quoted', 'lastLiveWithdrawn'),
             actions: { type: 'apply', params: { update: 'withdrawQuote' } },
           },
           {
-            guard: { type: 'allowed', params: { status: 'quoted' } },
+            guard: allowed('quoted'),
             actions: { type: 'apply', params: { update: 'withdrawQuote' } },
           },
         ],
         ACCEPT: {
           target: 'accepted',
-          guard: { type: 'allowed', params: { status: 'quoted' } },
+          guard: allowed('quoted'),
           actions: { type: 'apply', params: { update: 'acceptQuote' } },
         },
         CANCEL: {
           target: 'cancelled',
-          guard: { type: 'allowed', params: { status: 'quoted' } },
+          guard: allowed('quoted'),
           actions: { type: 'apply', params: { update: 'cancelRfq' } },
         },
         TICK: [
-          { target: 'expired', guard: 'rfqDue', actions: { type: 'apply', params: { update: 'expireRfq' } } },
+          {
+            target: 'expired',
+            guard: allowed('quoted', 'rfqDue'),
+            actions: { type: 'apply', params: { update: 'expireRfq' } },
+          },
           {
             target: 'open',
-            guard: 'lastLiveExpired',
+            guard: allowed('quoted', 'lastLiveExpired'),
             actions: { type: 'apply', params: { update: 'expireDueQuotes' } },
           },
-          { actions: { type: 'apply', params: { update: 'expireDueQuotes' } } },
+          { guard: allowed('quoted'), actions: { type: 'apply', params: { update: 'expireDueQuotes' } } },
         ],
       },
     },
@@ -187,17 +202,17 @@ export const rfqMachine = setup({
       on: {
         CONFIRM: {
           target: 'confirmed',
-          guard: { type: 'allowed', params: { status: 'accepted' } },
+          guard: allowed('accepted'),
           actions: { type: 'apply', params: { update: 'confirmQuote' } },
         },
         REJECT: {
           target: 'cancelled',
-          guard: { type: 'allowed', params: { status: 'accepted' } },
+          guard: allowed('accepted'),
           actions: { type: 'apply', params: { update: 'rejectAccepted' } },
         },
         TICK: {
           target: 'cancelled',
-          guard: { type: 'allowed', params: { status: 'accepted' } },
+          guard: allowed('accepted'),
           actions: { type: 'apply', params: { update: 'confirmTimeout' } },
         },
       },
@@ -205,9 +220,14 @@ export const rfqMachine = setup({
     confirmed: {
       entry: { type: 'announce', params: { status: 'confirmed' } },
       on: {
-        EXECUTED: { target: 'executed', actions: { type: 'apply', params: { update: 'executed' } } },
+        EXECUTED: {
+          target: 'executed',
+          guard: allowed('confirmed'),
+          actions: { type: 'apply', params: { update: 'executed' } },
+        },
         EXECUTION_FAILED: {
           target: 'cancelled',
+          guard: allowed('confirmed'),
           actions: { type: 'apply', params: { update: 'executionFailed' } },
         },
       },
@@ -216,11 +236,19 @@ export const rfqMachine = setup({
       entry: { type: 'announce', params: { status: 'executed' } },
       on: {
         OUTCOME: {
-          guard: { type: 'allowed', params: { status: 'executed' } },
+          guard: allowed('executed'),
           actions: { type: 'apply', params: { update: 'outcomeKnown' } },
         },
-        SETTLED: { target: 'settled', actions: { type: 'apply', params: { update: 'settled' } } },
-        VOIDED: { target: 'cancelled', actions: { type: 'apply', params: { update: 'voided' } } },
+        SETTLED: {
+          target: 'settled',
+          guard: allowed('executed'),
+          actions: { type: 'apply', params: { update: 'settled' } },
+        },
+        VOIDED: {
+          target: 'cancelled',
+          guard: allowed('executed'),
+          actions: { type: 'apply', params: { update: 'voided' } },
+        },
       },
     },
     settled: { type: 'final', entry: { type: 'announce', params: { status: 'settled' } } },

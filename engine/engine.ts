@@ -6,17 +6,13 @@
  * commit batch and resolves once that batch is durable (SERVICE_UNAVAILABLE, with the change undone,
  * if it cannot be made so).
  */
-import type { DomainEvent, Quote, QuoteView, RfqEmitted, RfqView } from '../machines/domain.ts';
-import { isTerminal } from '../machines/domain.ts';
-import { err, fail, ok, type Result, RfqError } from '../machines/errors.ts';
+import type { DomainEvent, Quote, QuoteView, RfqView } from '../machines/domain.ts';
+import { err, fail, type Result, RfqError } from '../machines/errors.ts';
 import { checkBet, checkOdds, type Limits, quoteValidUntil, rfqTtlMs } from '../machines/limits.ts';
 import type { Micro, OddsFp } from '../machines/money.ts';
 import { quoteAmounts } from '../machines/payout.ts';
-import type { PersistedRfq } from '../machines/rfq.ts';
 import type { RfqInput } from '../machines/rfqEvents.ts';
-import { findQuote, inputError, isLive, nextDeadline, toQuoteView, toRfqView } from '../machines/rfqRules.ts';
-import { CommitQueue } from './commitQueue.ts';
-import { Effects } from './effects.ts';
+import { findQuote, inputError, isLive, toQuoteView, toRfqView } from '../machines/rfqRules.ts';
 import { uuid } from './ids.ts';
 import { checkLegShape, type LegRequest, resolveLegs } from './legs.ts';
 import type { Logger } from './logger.ts';
@@ -26,10 +22,10 @@ import type { FundsGate } from './ports/funds.ts';
 import type { MarketSource } from './ports/markets.ts';
 import type { RiskEngine } from './ports/risk.ts';
 import type { SettlementSink, SettlementWatcher } from './ports/settlement.ts';
-import type { RecordStore, SnapshotStore, SnapshotWrite } from './ports/store.ts';
-import { Queries } from './queries.ts';
-import { type RfqActor, RfqRegistry, type RfqSnapshot, statusOf } from './rfqRegistry.ts';
-import { TimerWheel } from './timerWheel.ts';
+import type { RecordStore, SnapshotStore } from './ports/store.ts';
+import type { Queries } from './queries.ts';
+import { type RfqActor, type RfqSnapshot, statusOf } from './rfqRegistry.ts';
+import { RfqRuntime } from './rfqRuntime.ts';
 
 export interface EngineDeps {
   clock: Clock;
@@ -75,82 +71,42 @@ const asResult = (error: unknown): Result<never> => {
 
 export class Engine implements ChainResultSink, SettlementSink {
   readonly queries: Queries;
-  private readonly registry: RfqRegistry;
-  private readonly commits: CommitQueue<RfqSnapshot>;
-  private readonly wheel: TimerWheel;
-  private readonly effects: Effects;
-  private readonly listeners = new Set<(event: DomainEvent) => void>();
-  /** RFQs whose confirm is waiting on the risk engine: their confirm deadline waits for it. */
-  private readonly confirming = new Map<string, number | null>();
+  private readonly rt: RfqRuntime;
   private readonly newId: () => string;
-  private readonly retryDelayMs: number;
-  private degradedUntil = 0;
-  private stopped = false;
 
   constructor(private readonly deps: EngineDeps) {
     this.newId = deps.newId ?? uuid;
-    this.retryDelayMs = deps.retryDelayMs ?? 1_000;
-    this.registry = new RfqRegistry(
-      (event) => this.commits.sequence(event as RfqEmitted),
-      (rfqId, error) => deps.logger.error({ rfqId, err: error }, 'rfq actor failed'),
-    );
-    this.commits = new CommitQueue<RfqSnapshot>(
-      deps.store,
-      {
-        snapshotOf: (rfqId) => this.snapshotWrite(rfqId),
-        rollback: (images) => this.rollback(images),
-        publish: (events) => this.publish(events),
-        onError: (error, batch) => {
-          this.degradedUntil = deps.clock.now() + this.retryDelayMs;
-          deps.logger.error({ err: error, ...batch }, 'commit failed; batch undone');
-        },
-      },
-      0,
-    );
-    this.wheel = new TimerWheel(deps.clock, (rfqId, deadline) => this.onDeadline(rfqId, deadline));
-    this.queries = new Queries(this.registry, deps.records, deps.limits);
-    this.effects = new Effects(deps, this.registry);
+    this.rt = new RfqRuntime(deps);
+    this.queries = this.rt.queries;
     deps.chain?.attach(this);
     deps.settlement?.attach(this);
   }
 
   /** Recovery: restores every live RFQ, re-arms deadlines (past ones fire at once, in order), resumes side effects. */
-  async start(): Promise<{ restored: number }> {
-    this.commits.resumeAfter(await this.deps.store.lastSeq());
-    const live = await this.deps.store.loadLive();
-    for (const persisted of live) {
-      if (isTerminal(persisted.value)) continue;
-      const actor = this.registry.restore(persisted);
-      this.rearm(actor.getSnapshot());
-    }
-    await this.effects.resume(live.filter((p) => !isTerminal(p.value)));
-    this.wheel.fireDue();
-    return { restored: this.registry.size };
+  start(): Promise<{ restored: number }> {
+    return this.rt.start();
   }
 
   /** Stops taking deadlines, waits for pending commits. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wheel.stop();
-    await this.commits.drain();
+  stop(): Promise<void> {
+    return this.rt.stop();
   }
 
   /** Resolves once every change made so far is durable and published (or undone). */
-  async flush(): Promise<void> {
-    await this.commits.drain();
+  flush(): Promise<void> {
+    return this.rt.flush();
   }
 
   subscribe(listener: (event: DomainEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.rt.subscribe(listener);
   }
 
   get liveCount(): number {
-    return this.registry.size;
+    return this.rt.liveCount;
   }
 
   get lastSeq(): number {
-    return this.commits.lastSeq;
+    return this.rt.lastSeq;
   }
 
   // ---- user commands ----
@@ -164,7 +120,7 @@ export class Engine implements ChainResultSink, SettlementSink {
     } catch (error) {
       return asResult(error);
     }
-    const unavailable = this.unavailable();
+    const unavailable = this.rt.unavailable();
     if (unavailable) return unavailable;
     const lookups = await this.deps.markets.lookup(command.legs.map((l) => l.ticker));
     const createdAt = this.deps.clock.now();
@@ -181,15 +137,12 @@ export class Engine implements ChainResultSink, SettlementSink {
         createdAt,
         expiresAt,
       };
-      const actor = this.registry.create(input);
-      this.commits.touch(id, null);
-      this.rearm(actor.getSnapshot());
-      const view = toRfqView('open', actor.getSnapshot().context);
+      const view = toRfqView('open', this.rt.create(input).context);
       this.deps.logger.debug(
         { rfqId: id, userId, legs: legs.length, betMicro: command.betMicro },
         'rfq created',
       );
-      return await this.ack(view);
+      return await this.rt.ack(view);
     } catch (error) {
       return asResult(error);
     }
@@ -209,27 +162,27 @@ export class Engine implements ChainResultSink, SettlementSink {
       quoteId,
       confirmWindowMs: this.deps.limits.confirmWindowMs,
     };
-    const located = await this.locate(rfqId);
+    const located = await this.rt.locate(rfqId);
     if (!located.ok) return located;
     const { actor } = located.value;
-    if (!actor) return fail(this.refusal(located.value.view, input));
+    if (!actor) return fail(this.rt.refusal(located.value.view, input));
     const snapshot = actor.getSnapshot();
     const refused = inputError(statusOf(snapshot), snapshot.context, input);
     if (refused) return fail(refused);
-    const unavailable = this.unavailable();
+    const unavailable = this.rt.unavailable();
     if (unavailable) return unavailable;
     const owner = { kind: 'user', id: userId } as const;
     if (this.deps.funds) {
       const reserved = this.deps.funds.reserve(owner, rfqId, snapshot.context.betMicro);
       if (!reserved.ok) return reserved;
     }
-    const applied = this.apply(rfqId, input);
+    const applied = this.rt.apply(rfqId, input);
     if (!applied.ok) {
       this.deps.funds?.release(owner, rfqId);
       return applied;
     }
-    this.commits.onRollback(() => this.deps.funds?.release(owner, rfqId));
-    return this.ack(this.quoteAck(applied.value, quoteId));
+    this.rt.onRollback(() => this.deps.funds?.release(owner, rfqId));
+    return this.rt.ack(this.quoteAck(applied.value, quoteId));
   }
 
   // ---- market-maker commands ----
@@ -241,7 +194,7 @@ export class Engine implements ChainResultSink, SettlementSink {
     } catch (error) {
       return asResult(error);
     }
-    const located = await this.locate(command.rfqId);
+    const located = await this.rt.locate(command.rfqId);
     if (!located.ok) return located;
     const context = located.value.actor?.getSnapshot().context ?? (located.value.view as RfqView);
     let validUntil: number;
@@ -278,15 +231,15 @@ export class Engine implements ChainResultSink, SettlementSink {
 
   /** Cancel-on-disconnect: withdraws every live quote of the MM; resolves with how many. */
   async withdrawAll(mmId: string): Promise<Result<{ withdrawn: number }>> {
-    const unavailable = this.unavailable();
+    const unavailable = this.rt.unavailable();
     if (unavailable) return unavailable;
     const at = this.deps.clock.now();
     let withdrawn = 0;
-    for (const rfqId of [...this.registry.mmRfqIds(mmId)]) {
-      const actor = this.registry.get(rfqId);
+    for (const rfqId of [...this.rt.registry.mmRfqIds(mmId)]) {
+      const actor = this.rt.registry.get(rfqId);
       const live = actor?.getSnapshot().context.quotes.find((q) => q.mmId === mmId && isLive(q, at));
       if (!live) continue;
-      const applied = this.apply(rfqId, {
+      const applied = this.rt.apply(rfqId, {
         type: 'QUOTE.WITHDRAW',
         at,
         mmId,
@@ -295,7 +248,7 @@ export class Engine implements ChainResultSink, SettlementSink {
       });
       if (applied.ok) withdrawn++;
     }
-    return this.ack({ withdrawn });
+    return this.rt.ack({ withdrawn });
   }
 
   /**
@@ -307,25 +260,24 @@ export class Engine implements ChainResultSink, SettlementSink {
     const at = this.deps.clock.now();
     const probe: RfqInput = { type: 'CONFIRM', at, mmId, quoteId, collateralMicro: 0 };
     // A live RFQ is found synchronously, so the confirm is registered before any deadline can run.
-    const rfqId = this.registry.rfqIdOfQuote(quoteId) ?? (await this.rfqIdOfQuote(quoteId));
+    const rfqId = this.rt.registry.rfqIdOfQuote(quoteId) ?? (await this.rt.rfqIdOfQuote(quoteId));
     if (!rfqId) return err('NOT_FOUND', { resource: 'quote', id: quoteId });
-    const actor = this.registry.get(rfqId);
+    const actor = this.rt.registry.get(rfqId);
     if (!actor) {
-      const ended = await this.locate(rfqId);
+      const ended = await this.rt.locate(rfqId);
       return ended.ok && ended.value.view
-        ? fail(this.refusal(ended.value.view, probe))
+        ? fail(this.rt.refusal(ended.value.view, probe))
         : err('NOT_FOUND', { resource: 'quote', id: quoteId });
     }
     const refused = inputError(statusOf(actor.getSnapshot()), actor.getSnapshot().context, probe);
     if (refused) return fail(refused);
-    if (this.confirming.has(rfqId))
-      return err('INVALID_TRANSITION', { reason: 'confirm already in progress' });
-    const unavailable = this.unavailable();
+    const unavailable = this.rt.unavailable();
     if (unavailable) return unavailable;
+    if (!this.rt.beginConfirm(rfqId))
+      return err('INVALID_TRANSITION', { reason: 'confirm already in progress' });
     const context = actor.getSnapshot().context;
     const quote = findQuote(context, quoteId) as Quote;
     const { mmRiskMicro } = quoteAmounts(context.betMicro, quote.oddsFp);
-    this.confirming.set(rfqId, null);
     let collateralMicro = mmRiskMicro;
     try {
       const decision = await this.deps.risk.reserve({
@@ -344,12 +296,10 @@ export class Engine implements ChainResultSink, SettlementSink {
       // The port promises never to reject; if it does, the full risk is the safe answer.
       this.deps.logger.error({ rfqId, quoteId, mmId, err: error }, 'risk engine failed; locking full risk');
     }
-    const deferred = this.confirming.get(rfqId);
-    this.confirming.delete(rfqId);
     const result = this.finishConfirm(rfqId, mmId, { ...probe, collateralMicro });
-    if (deferred != null) this.onDeadline(rfqId, deferred);
+    this.rt.endConfirm(rfqId);
     if (!result.ok) return result;
-    return this.ack(this.quoteAck(result.value, quoteId));
+    return this.rt.ack(this.quoteAck(result.value, quoteId));
   }
 
   private finishConfirm(
@@ -365,13 +315,13 @@ export class Engine implements ChainResultSink, SettlementSink {
         return reserved;
       }
     }
-    const applied = this.apply(rfqId, input);
+    const applied = this.rt.apply(rfqId, input);
     if (!applied.ok) {
       this.deps.funds?.release(mm, rfqId);
       this.deps.risk.abandon(mmId, rfqId);
       return applied;
     }
-    this.commits.onRollback(() => {
+    this.rt.onRollback(() => {
       this.deps.funds?.release(mm, rfqId);
       this.deps.risk.abandon(mmId, rfqId);
     });
@@ -381,122 +331,47 @@ export class Engine implements ChainResultSink, SettlementSink {
   // ---- chain and settlement inputs (ChainResultSink, SettlementSink) ----
 
   positionExecuted(rfqId: string, result: { positionAddress: string; signature: string }): void {
-    this.internal(rfqId, { type: 'EXECUTED', at: this.deps.clock.now(), ...result });
+    this.rt.internal(rfqId, { type: 'EXECUTED', at: this.deps.clock.now(), ...result });
   }
 
   executionFailed(rfqId: string, reason: string): void {
-    this.internal(rfqId, { type: 'EXECUTION_FAILED', at: this.deps.clock.now(), reason });
+    this.rt.internal(rfqId, { type: 'EXECUTION_FAILED', at: this.deps.clock.now(), reason });
   }
 
   resolve(rfqId: string, outcome: 'win' | 'loss' | 'void'): void {
-    const current = this.registry.get(rfqId)?.getSnapshot().context.pendingOutcome;
+    const current = this.rt.registry.get(rfqId)?.getSnapshot().context.pendingOutcome;
     if (current === outcome) return;
-    this.internal(rfqId, { type: 'OUTCOME', at: this.deps.clock.now(), outcome });
+    this.rt.internal(rfqId, { type: 'OUTCOME', at: this.deps.clock.now(), outcome });
   }
 
   positionSettled(
     rfqId: string,
     result: { outcome: 'win' | 'loss'; payoutMicro: Micro; feeMicro: Micro; signature: string },
   ): void {
-    this.internal(rfqId, { type: 'SETTLED', at: this.deps.clock.now(), ...result });
+    this.rt.internal(rfqId, { type: 'SETTLED', at: this.deps.clock.now(), ...result });
   }
 
   positionCancelled(rfqId: string, result: { signature: string; reason: string }): void {
-    this.internal(rfqId, { type: 'VOIDED', at: this.deps.clock.now(), ...result });
+    this.rt.internal(rfqId, { type: 'VOIDED', at: this.deps.clock.now(), ...result });
   }
 
   // ---- plumbing ----
 
-  /** Applies an input to a live actor, synchronously; the change joins the open commit batch. */
-  private apply(rfqId: string, input: RfqInput): Result<RfqSnapshot> {
-    const actor = this.registry.get(rfqId);
-    if (!actor) return err('NOT_FOUND', { resource: 'rfq', id: rfqId });
-    const before = actor.getSnapshot();
-    const refused = inputError(statusOf(before), before.context, input);
-    if (refused) return fail(refused);
-    actor.send(input);
-    const after = actor.getSnapshot();
-    if (after.status === 'error' || after === before) {
-      this.deps.logger.error(
-        { rfqId, input: input.type, status: after.status },
-        'rfq machine did not take a valid input',
-      );
-      this.registry.revert(rfqId, before);
-      this.rearm(before);
-      return err('INTERNAL_ERROR', { rfqId });
-    }
-    this.commits.touch(rfqId, before);
-    this.registry.reindex(before, after);
-    this.rearm(after);
-    return ok(after);
-  }
-
   private async command<T>(rfqId: string, input: RfqInput, reply: (s: RfqSnapshot) => T): Promise<Result<T>> {
-    const located = await this.locate(rfqId);
+    const located = await this.rt.locate(rfqId);
     if (!located.ok) return located;
-    if (!located.value.actor) return fail(this.refusal(located.value.view, input));
-    const unavailable = this.unavailable();
+    if (!located.value.actor) return fail(this.rt.refusal(located.value.view, input));
+    const unavailable = this.rt.unavailable();
     if (unavailable) return unavailable;
-    const applied = this.apply(rfqId, input);
+    const applied = this.rt.apply(rfqId, input);
     if (!applied.ok) return applied;
-    return this.ack(reply(applied.value));
+    return this.rt.ack(reply(applied.value));
   }
 
   private async quoteCommand(quoteId: string, input: RfqInput, mmId: string): Promise<Result<QuoteAck>> {
-    const rfqId = await this.rfqIdOfQuote(quoteId);
+    const rfqId = await this.rt.rfqIdOfQuote(quoteId);
     if (!rfqId) return err('NOT_FOUND', { resource: 'quote', id: quoteId });
     return this.command(rfqId, input, (s) => this.quoteAck(s, quoteId, mmId));
-  }
-
-  /** Inputs from the chain and the settlement watcher are facts: retried until durable, never dropped. */
-  private internal(rfqId: string, input: RfqInput): void {
-    if (this.stopped) return;
-    const retry = () => this.deps.clock.setTimeout(() => this.internal(rfqId, input), this.retryDelayMs);
-    if (this.unavailable()) {
-      retry();
-      return;
-    }
-    const applied = this.apply(rfqId, input);
-    if (!applied.ok) {
-      this.deps.logger.warn(
-        { rfqId, input: input.type, code: applied.error.code },
-        'chain/settlement input refused',
-      );
-      return;
-    }
-    this.commits.durable().catch(retry);
-  }
-
-  private async ack<T>(value: T): Promise<Result<T>> {
-    try {
-      await this.commits.durable();
-      return ok(value);
-    } catch {
-      return err('SERVICE_UNAVAILABLE', { reason: 'snapshot store write failed' });
-    }
-  }
-
-  private unavailable(): Result<never> | null {
-    if (!this.deps.store.available || this.deps.clock.now() < this.degradedUntil) {
-      return err('SERVICE_UNAVAILABLE', { reason: 'snapshot store unavailable' });
-    }
-    return null;
-  }
-
-  private async locate(rfqId: string): Promise<Result<Located>> {
-    const actor = this.registry.get(rfqId);
-    if (actor) return ok({ actor });
-    const view = await this.queries.findEnded(rfqId);
-    return view ? ok({ view }) : err('NOT_FOUND', { resource: 'rfq', id: rfqId });
-  }
-
-  private async rfqIdOfQuote(quoteId: string): Promise<string | null> {
-    return this.registry.rfqIdOfQuote(quoteId) ?? (await this.deps.records.rfqIdOfQuote(quoteId));
-  }
-
-  /** The error for an input to an RFQ that has left memory (it ended): the same rules, on its last view. */
-  private refusal(view: RfqView, input: RfqInput): RfqError {
-    return inputError(view.status, view, input) ?? RfqError.of('INVALID_TRANSITION', { status: view.status });
   }
 
   private view(snapshot: RfqSnapshot): RfqView {
@@ -508,77 +383,5 @@ export class Engine implements ChainResultSink, SettlementSink {
     const quote = findQuote(snapshot.context, quoteId) as Quote;
     if (viewerMm) rfq.quotes = rfq.quotes.filter((q) => q.mmId === viewerMm);
     return { rfq, quote: toQuoteView(snapshot.context, quote) };
-  }
-
-  private rearm(snapshot: RfqSnapshot): void {
-    this.wheel.set(snapshot.context.id, nextDeadline(statusOf(snapshot), snapshot.context));
-  }
-
-  private onDeadline(rfqId: string, deadline: number): void {
-    if (this.stopped) return;
-    if (this.confirming.has(rfqId)) {
-      this.confirming.set(rfqId, deadline);
-      return;
-    }
-    if (this.unavailable()) {
-      this.deps.clock.setTimeout(() => {
-        this.wheel.set(rfqId, deadline);
-        this.wheel.fireDue();
-      }, this.retryDelayMs);
-      return;
-    }
-    const actor = this.registry.get(rfqId);
-    if (!actor) return;
-    const due = nextDeadline(statusOf(actor.getSnapshot()), actor.getSnapshot().context);
-    if (due === null || due > deadline) {
-      this.rearm(actor.getSnapshot());
-      return;
-    }
-    // The input carries the deadline itself, so a deadline replayed after a restart fires at its original time.
-    this.apply(rfqId, { type: 'TICK', at: deadline });
-  }
-
-  private snapshotWrite(rfqId: string): SnapshotWrite | null {
-    const actor = this.registry.get(rfqId);
-    if (!actor) return null;
-    const snapshot = actor.getSnapshot();
-    const status = statusOf(snapshot);
-    return {
-      rfqId,
-      status,
-      nextDeadline: nextDeadline(status, snapshot.context),
-      snapshot: actor.getPersistedSnapshot() as unknown as PersistedRfq,
-    };
-  }
-
-  private rollback(images: Map<string, RfqSnapshot | null>): void {
-    for (const [rfqId, image] of images) {
-      this.registry.revert(rfqId, image);
-      if (image) this.rearm(image);
-      else this.wheel.set(rfqId, null);
-    }
-  }
-
-  private publish(events: DomainEvent[]): void {
-    for (const event of events) {
-      this.effects.handle(event);
-      for (const listener of this.listeners) {
-        try {
-          listener(event);
-        } catch (error) {
-          this.deps.logger.error({ err: error, rfqId: event.rfqId, seq: event.seq }, 'event listener failed');
-        }
-      }
-      if (event.type === 'rfq.status' && isTerminal(event.status)) this.retire(event.rfqId);
-    }
-  }
-
-  /** A terminal RFQ leaves memory once its final events are out; reads go to the record from here. */
-  private retire(rfqId: string): void {
-    const actor = this.registry.get(rfqId);
-    if (!actor) return;
-    this.queries.remember(this.view(actor.getSnapshot()));
-    this.wheel.set(rfqId, null);
-    this.registry.remove(rfqId);
   }
 }

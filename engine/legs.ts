@@ -6,7 +6,8 @@
 import type { Leg, Side } from '../machines/domain.ts';
 import { ERRORS, type ErrorCode, RfqError } from '../machines/errors.ts';
 import type { Limits } from '../machines/limits.ts';
-import type { MarketInfo, MarketLookup } from './ports/markets.ts';
+import { validateLegMarket } from '../machines/marketRules.ts';
+import type { MarketLookup } from './ports/markets.ts';
 
 export interface LegRequest {
   ticker: string;
@@ -55,13 +56,6 @@ const legError = (index: number, ticker: string, code: ErrorCode): LegError => (
   message: ERRORS[code].message,
 });
 
-function marketError(market: MarketInfo, expiresAt: number): ErrorCode | null {
-  if (market.status !== 'active') return 'MARKET_NOT_ACTIVE';
-  if (market.marketType !== 'binary') return 'MARKET_NOT_BINARY';
-  if (market.closeTime <= expiresAt) return 'MARKET_CLOSES_BEFORE_EXPIRY';
-  return null;
-}
-
 /**
  * Resolves legs against lookups, or throws: MARKET_DATA_STALE if any market's data is too old to
  * trust, INVALID_LEGS with every per-leg error otherwise. Two `yes` legs in one mutually exclusive
@@ -78,17 +72,13 @@ export function resolveLegs(
   const resolved: Leg[] = [];
   const exclusiveYes = new Map<string, number>();
   legs.forEach((leg, index) => {
-    const lookup = lookups[index];
-    if (lookup?.kind !== 'found') {
-      errors.push(legError(index, leg.ticker, 'MARKET_NOT_FOUND'));
+    const lookup = lookups[index] ?? { kind: 'unknown' };
+    const code = validateLegMarket(lookup, expiresAt);
+    if (code || lookup.kind !== 'found') {
+      errors.push(legError(index, leg.ticker, code ?? 'MARKET_NOT_FOUND'));
       return;
     }
     const { market } = lookup;
-    const code = marketError(market, expiresAt);
-    if (code) {
-      errors.push(legError(index, leg.ticker, code));
-      return;
-    }
     if (market.mutuallyExclusive && leg.side === 'yes') {
       if (exclusiveYes.has(market.eventTicker))
         errors.push(legError(index, leg.ticker, 'EXCLUSION_GROUP_CONFLICT'));

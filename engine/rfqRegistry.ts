@@ -65,7 +65,7 @@ export class RfqRegistry {
 
   /** Creates and starts a new RFQ actor; its birth events are emitted during start. */
   create(input: RfqMachineInput): RfqActor {
-    const actor = createActor(rfqMachine, { input, parent: this.supervisor });
+    const actor = createActor(rfqMachine, { input, parent: this.supervisor, id: input.id });
     return this.adopt(input.id, actor);
   }
 

@@ -76,7 +76,9 @@ export interface MarketSource {
 
 /**
  * The structure the risk model uses to rule out impossible outcome combinations. Read from the cache,
- * synchronously; tickers it has never seen come back with no structure (each market independent).
+ * synchronously; a ticker it has never seen comes back with no structure: its own event (eventTicker =
+ * the ticker), not exclusive, no ladder, no result — independent of every other market, which can only
+ * over-collateralise.
  */
 export interface MarketFacts {
   ticker: string;

@@ -207,7 +207,7 @@ describe('MarketCache', () => {
     assert.equal(facts[4]?.ladder, null, 'a functional strike is no ladder');
     assert.deepEqual(facts[5], {
       ticker: 'NEVER-SEEN',
-      eventTicker: '',
+      eventTicker: 'NEVER-SEEN',
       mutuallyExclusive: false,
       ladder: null,
       result: null,

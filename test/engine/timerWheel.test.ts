@@ -43,7 +43,10 @@ test('a deadline already past fires on the next fireDue, in order', () => {
   w.set('late2', 9_000);
   w.set('late1', 8_000);
   w.fireDue();
-  assert.deepEqual(fired.map((f) => f[0]), ['late1', 'late2']);
+  assert.deepEqual(
+    fired.map((f) => f[0]),
+    ['late1', 'late2'],
+  );
 });
 
 test('a deadline set from inside onDue that is already due fires in the same pass', () => {
@@ -60,18 +63,35 @@ test('a deadline set from inside onDue that is already due fires in the same pas
 
 test('any sequence of sets fires exactly the final deadlines, in order', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.option(fc.integer({ min: 0, max: 10_000 }))), { maxLength: 50 }), (ops) => {
-      const { clock, w, fired } = wheel(0);
-      const final = new Map<string, number>();
-      for (const [id, at] of ops) {
-        w.set(id, at);
-        if (at === null) final.delete(id);
-        else final.set(id, at);
-      }
-      clock.advance(20_000);
-      const expected = [...final.entries()].sort((x, y) => x[1] - y[1]);
-      assert.deepEqual(fired.map(([id, at]) => [id, at]).sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1)), expected.sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1)));
-      for (const [, deadline, firedAt] of fired) assert.equal(firedAt, Math.max(deadline, 0));
-    }),
+    fc.property(
+      fc.array(
+        fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.option(fc.integer({ min: 0, max: 10_000 }))),
+        { maxLength: 50 },
+      ),
+      (ops) => {
+        const { clock, w, fired } = wheel(0);
+        const final = new Map<string, number>();
+        for (const [id, at] of ops) {
+          w.set(id, at);
+          if (at === null) final.delete(id);
+          else final.set(id, at);
+        }
+        clock.advance(20_000);
+        const byKey = (x: [string, number], y: [string, number]) => x[1] - y[1] || (x[0] < y[0] ? -1 : 1);
+        const firedPairs = fired.map(([id, at]): [string, number] => [id, at]);
+        assert.deepEqual(
+          [...firedPairs].sort(byKey),
+          [...final.entries()].sort(byKey),
+          'exactly the final deadlines',
+        );
+        for (let i = 1; i < firedPairs.length; i++) {
+          assert.ok(
+            (firedPairs[i - 1] as [string, number])[1] <= (firedPairs[i] as [string, number])[1],
+            'earliest first',
+          );
+        }
+        for (const [, deadline, firedAt] of fired) assert.equal(firedAt, Math.max(deadline, 0));
+      },
+    ),
   );
 });

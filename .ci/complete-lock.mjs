@@ -10,7 +10,14 @@ const packages = lock.packages;
 const platformOf = (name) => {
   const tail = name.split('/').pop();
   const os = ['android', 'darwin', 'linux', 'win32', 'freebsd'].find((o) => tail.includes(o));
-  const cpu = tail.includes('arm64') || tail.includes('aarch64') ? 'arm64' : tail.includes('armv7') ? 'arm' : tail.includes('x64') ? 'x64' : null;
+  const cpu =
+    tail.includes('arm64') || tail.includes('aarch64')
+      ? 'arm64'
+      : tail.includes('armv7')
+        ? 'arm'
+        : tail.includes('x64')
+          ? 'x64'
+          : null;
   const libc = tail.endsWith('-musl') ? 'musl' : tail.endsWith('-gnu') ? 'glibc' : null;
   return { os, cpu, libc };
 };
@@ -21,7 +28,14 @@ for (const [path, entry] of Object.entries(packages)) {
     if (packages[key]) continue;
     const { os, cpu, libc } = platformOf(dep);
     if (!os || !cpu) throw new Error(`cannot tell the platform of ${dep} (needed by ${path || 'root'})`);
-    packages[key] = { version, ...(entry.dev ? { dev: true } : {}), optional: true, os: [os], cpu: [cpu], ...(libc ? { libc: [libc] } : {}) };
+    packages[key] = {
+      version,
+      ...(entry.dev ? { dev: true } : {}),
+      optional: true,
+      os: [os],
+      cpu: [cpu],
+      ...(libc ? { libc: [libc] } : {}),
+    };
     added++;
   }
 }

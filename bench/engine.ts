@@ -20,7 +20,13 @@ import { rfqMachine } from '../machines/rfq.ts';
 
 export interface EngineBenchReport {
   cycle: { engineHz: number; bareActorHz: number; ratio: number; engineP99Ms: number; bareP99Ms: number };
-  memory: { n: number; engineBytes: number; xstateFloorBytes: number; plainObjectBytes: number; ratioToFloor: number };
+  memory: {
+    n: number;
+    engineBytes: number;
+    xstateFloorBytes: number;
+    plainObjectBytes: number;
+    ratioToFloor: number;
+  };
 }
 
 const LEGS = [
@@ -35,7 +41,9 @@ class DiscardStore extends MemoryStore {
 }
 
 async function makeEngine() {
-  const markets = new MemoryMarkets(LEGS.map((l) => marketInfo(l.ticker, { closeTime: Date.UTC(2035, 0, 1) })));
+  const markets = new MemoryMarkets(
+    LEGS.map((l) => marketInfo(l.ticker, { closeTime: Date.UTC(2035, 0, 1) })),
+  );
   const store = new DiscardStore();
   const engine = new Engine({
     clock: new ManualClock(),
@@ -71,10 +79,26 @@ export async function runCycleBench(quick: boolean): Promise<EngineBenchReport['
     const quoteId = uuid();
     const actor = createActor(rfqMachine, {
       parent,
-      input: { id, userId: 'user-1', legs: LEGS.map((l) => ({ ...l, eventTicker: l.ticker })), betMicro: 50_000_000, feeBps: 100, createdAt: t, expiresAt: t + 300_000 },
+      input: {
+        id,
+        userId: 'user-1',
+        legs: LEGS.map((l) => ({ ...l, eventTicker: l.ticker })),
+        betMicro: 50_000_000,
+        feeBps: 100,
+        createdAt: t,
+        expiresAt: t + 300_000,
+      },
     });
     actor.start();
-    actor.send({ type: 'QUOTE.SUBMIT', at: t, mmId: 'mm-1', quoteId, oddsFp: 40_000, validUntil: t + 60_000, replace: false });
+    actor.send({
+      type: 'QUOTE.SUBMIT',
+      at: t,
+      mmId: 'mm-1',
+      quoteId,
+      oddsFp: 40_000,
+      validUntil: t + 60_000,
+      replace: false,
+    });
     actor.send({ type: 'ACCEPT', at: t, userId: 'user-1', quoteId, confirmWindowMs: 5_000 });
     actor.send({ type: 'CONFIRM', at: t, mmId: 'mm-1', quoteId, collateralMicro: 1 });
   });
@@ -82,7 +106,8 @@ export async function runCycleBench(quick: boolean): Promise<EngineBenchReport['
   const [engineTask, bareTask] = bench.tasks;
   const e = engineTask?.result;
   const b = bareTask?.result;
-  if (!e || !b || !('throughput' in e) || !('throughput' in b)) throw new Error('benchmark produced no result');
+  if (!e || !b || !('throughput' in e) || !('throughput' in b))
+    throw new Error('benchmark produced no result');
   return {
     engineHz: e.throughput.mean,
     bareActorHz: b.throughput.mean,
@@ -95,7 +120,9 @@ export async function runCycleBench(quick: boolean): Promise<EngineBenchReport['
 export function runMemoryBench(n: number): EngineBenchReport['memory'] {
   const script = fileURLToPath(new URL('./engineMemory.ts', import.meta.url));
   const measure = (mode: string) => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, mode, String(n)], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, mode, String(n)], {
+      encoding: 'utf8',
+    });
     return (JSON.parse(out.trim()) as { bytesPerRfq: number }).bytesPerRfq;
   };
   const engineBytes = measure('engine');
@@ -117,5 +144,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`  bare actor    ${c.bareActorHz.toFixed(0)} cycles/s  p99 ${c.bareP99Ms.toFixed(3)} ms`);
   console.log(`  bare / engine ${c.ratio.toFixed(2)}×`);
   console.log(`memory per open RFQ (3 legs, 2 quotes) at ${m.n}`);
-  console.log(`  engine ${m.engineBytes} B   xstate floor ${m.xstateFloorBytes} B   plain data ${m.plainObjectBytes} B   engine/floor ${m.ratioToFloor.toFixed(2)}×`);
+  console.log(
+    `  engine ${m.engineBytes} B   xstate floor ${m.xstateFloorBytes} B   plain data ${m.plainObjectBytes} B   engine/floor ${m.ratioToFloor.toFixed(2)}×`,
+  );
 }

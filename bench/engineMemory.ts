@@ -37,7 +37,9 @@ const discard: SnapshotStore & RecordStore = {
 };
 
 async function engineBytes(n: number): Promise<number> {
-  const markets = new MemoryMarkets(Array.from({ length: 200 }, (_, i) => marketInfo(`KXM-${i}`, { closeTime: Date.UTC(2030, 0, 1) })));
+  const markets = new MemoryMarkets(
+    Array.from({ length: 200 }, (_, i) => marketInfo(`KXM-${i}`, { closeTime: Date.UTC(2030, 0, 1) })),
+  );
   const engine = new Engine({
     clock: new ManualClock(),
     limits: DEFAULT_LIMITS,
@@ -51,7 +53,10 @@ async function engineBytes(n: number): Promise<number> {
   const users = Array.from({ length: 1_000 }, (_, i) => `user-${i}`);
   const before = heap();
   for (let i = 0; i < n; i++) {
-    const legs = [0, 1, 7].map((k) => ({ ticker: `KXM-${(i + k) % 200}`, side: k === 1 ? ('no' as const) : ('yes' as const) }));
+    const legs = [0, 1, 7].map((k) => ({
+      ticker: `KXM-${(i + k) % 200}`,
+      side: k === 1 ? ('no' as const) : ('yes' as const),
+    }));
     const created = await engine.createRfq(users[i % users.length] as string, { legs, betMicro: 50_000_000 });
     if (!created.ok) throw created.error;
     await engine.submitQuote('mm-a', { rfqId: created.value.id, oddsFp: 40_000, replace: false });
@@ -86,7 +91,12 @@ function plainObjectBytes(n: number): number {
       legs: [0, 1, 7].map((k) => ({ ticker: `KXM-${k}`, side: 'yes' })),
       betMicro: 50_000_000,
       expiresAt: Date.now() + 300_000,
-      quotes: [0, 1].map((k) => ({ id: uuid(), mmId: `mm-${k}`, oddsFp: 40_000, validUntil: Date.now() + 60_000 })),
+      quotes: [0, 1].map((k) => ({
+        id: uuid(),
+        mmId: `mm-${k}`,
+        oddsFp: 40_000,
+        validUntil: Date.now() + 60_000,
+      })),
     });
   }
   return measured(before, n, keep);
@@ -101,5 +111,6 @@ function measured(before: number, n: number, kept: unknown[]): number {
 
 const mode = process.argv[2] ?? 'engine';
 const n = Number(process.argv[3] ?? 100_000);
-const bytes = mode === 'engine' ? await engineBytes(n) : mode === 'xstate' ? xstateFloorBytes(n) : plainObjectBytes(n);
+const bytes =
+  mode === 'engine' ? await engineBytes(n) : mode === 'xstate' ? xstateFloorBytes(n) : plainObjectBytes(n);
 process.stdout.write(`${JSON.stringify({ mode, n, bytesPerRfq: Math.round(bytes) })}\n`);

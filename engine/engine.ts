@@ -24,7 +24,7 @@ import type { RiskEngine } from './ports/risk.ts';
 import type { SettlementSink, SettlementWatcher } from './ports/settlement.ts';
 import type { RecordStore, SnapshotStore } from './ports/store.ts';
 import type { Queries } from './queries.ts';
-import { type RfqActor, type RfqSnapshot, statusOf } from './rfqRegistry.ts';
+import { type RfqSnapshot, statusOf } from './rfqRegistry.ts';
 import { RfqRuntime } from './rfqRuntime.ts';
 
 export interface EngineDeps {
@@ -61,8 +61,6 @@ export interface QuoteAck {
   rfq: RfqView;
   quote: QuoteView;
 }
-
-type Located = { actor: RfqActor; view?: undefined } | { actor?: undefined; view: RfqView };
 
 const asResult = (error: unknown): Result<never> => {
   if (error instanceof RfqError) return fail(error);

@@ -185,7 +185,8 @@ export class MarketCache implements MarketSource, MarketStructure {
   facts(tickers: readonly string[]): MarketFacts[] {
     return tickers.map((ticker): MarketFacts => {
       const market = this.entries.get(ticker)?.market;
-      if (!market) return { ticker, eventTicker: ticker, mutuallyExclusive: false, ladder: null, result: null };
+      if (!market)
+        return { ticker, eventTicker: ticker, mutuallyExclusive: false, ladder: null, result: null };
       const event = this.events.get(market.eventTicker);
       const ladder =
         event &&

@@ -8,6 +8,7 @@
  * rewinds, and every waiting caller gets the rejection. Nothing unacked is half-applied.
  */
 import type { DomainEvent } from '../machines/domain.ts';
+import { engineMetrics } from './metrics.ts';
 import type { SnapshotStore, SnapshotWrite } from './ports/store.ts';
 
 export interface CommitHooks<P> {
@@ -134,12 +135,16 @@ export class CommitQueue<P> {
       const write = this.hooks.snapshotOf(rfqId);
       if (write) snapshots.push(write);
     }
+    const started = performance.now();
     try {
       await this.store.commit({ snapshots, events: batch.events });
     } catch (error) {
+      engineMetrics.rollbacks.inc();
       this.fail(batch, error, snapshots.length);
       return;
     }
+    engineMetrics.commitSeconds.observe((performance.now() - started) / 1000);
+    engineMetrics.commitBatchEvents.observe(batch.events.length);
     this.inflight = null;
     this.hooks.publish(batch.events);
     for (const effect of batch.effects) effect();

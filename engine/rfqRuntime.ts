@@ -12,6 +12,7 @@ import { inputError, nextDeadline, toRfqView } from '../machines/rfqRules.ts';
 import { CommitQueue } from './commitQueue.ts';
 import { Effects } from './effects.ts';
 import type { EngineDeps } from './engine.ts';
+import { engineMetrics } from './metrics.ts';
 import type { SnapshotWrite } from './ports/store.ts';
 import { Queries } from './queries.ts';
 import { type RfqActor, RfqRegistry, type RfqSnapshot, statusOf } from './rfqRegistry.ts';
@@ -54,6 +55,8 @@ export class RfqRuntime {
     this.wheel = new TimerWheel(deps.clock, (rfqId, deadline) => this.onDeadline(rfqId, deadline));
     this.queries = new Queries(this.registry, deps.records, deps.limits);
     this.effects = new Effects(deps, this.registry);
+    // Background refinement may find an MM over-collateralised: the chain lowers its lock (release-only).
+    deps.risk.onRelease(({ mmId, requiredMicro }) => deps.chain?.releaseCollateral(mmId, requiredMicro));
   }
 
   /** A new RFQ actor, part of the open commit batch, its deadline armed. */
@@ -209,7 +212,16 @@ export class RfqRuntime {
 
   private publish(events: DomainEvent[]): void {
     for (const event of events) {
-      this.effects.handle(event);
+      engineMetrics.events.inc({ type: event.type });
+      // The batch is durable whatever a port or listener does with it: a throw is logged, never propagated.
+      try {
+        this.effects.handle(event);
+      } catch (error) {
+        this.deps.logger.error(
+          { err: error, rfqId: event.rfqId, seq: event.seq, type: event.type },
+          'effect failed',
+        );
+      }
       for (const listener of this.listeners) {
         try {
           listener(event);
@@ -219,6 +231,7 @@ export class RfqRuntime {
       }
       if (event.type === 'rfq.status' && isTerminal(event.status)) this.retire(event.rfqId);
     }
+    engineMetrics.liveRfqs.set(this.registry.size);
   }
 
   /** A terminal RFQ leaves memory once its final events are out; reads go to the record from here. */

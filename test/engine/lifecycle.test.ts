@@ -24,7 +24,7 @@ class RecordingChain implements ChainExecutor {
   settlePosition(order: SettleOrder) {
     this.settled.push(order);
   }
-  releaseCollateral() {}
+  releaseCollateral(_mmId: string, _requiredMicro: number) {}
   explorerUrl(kind: 'tx' | 'address', value: string) {
     return `https://explorer.test/${kind}/${value}`;
   }
@@ -407,5 +407,41 @@ describe('queries', () => {
       h.engine.queries.openRfqs('mm-2', { limit: 10 }).find((r) => r.id === small.id)?.quotes.length,
       1,
     );
+  });
+});
+
+describe('robustness', () => {
+  test('a chain port that throws does not break the commit loop or the process', async () => {
+    const chain = new RecordingChain();
+    chain.createPosition = () => {
+      throw new Error('rpc exploded');
+    };
+    const h = await makeEngine({ deps: { chain } });
+    h.funds.credit(user, 1e9);
+    h.funds.credit(mm1, 1e9);
+    const rfq = must(await h.engine.createRfq('user-1', { legs: LEGS, betMicro: bet }));
+    const q = must(await h.engine.submitQuote('mm-1', { rfqId: rfq.id, oddsFp: 30_000, replace: false }));
+    must(await h.engine.acceptQuote('user-1', rfq.id, q.quote.id));
+    must(await h.engine.confirmQuote('mm-1', q.quote.id));
+    await h.engine.flush();
+    assert.ok(h.types().includes('quote.confirmed'), 'the event was still published');
+    must(await h.engine.createRfq('user-1', { legs: LEGS, betMicro: bet }));
+  });
+
+  test('risk releases reach the chain as release-only orders', async () => {
+    const chain = new RecordingChain();
+    const released: Array<[string, number]> = [];
+    chain.releaseCollateral = (mmId: string, requiredMicro: number) => {
+      released.push([mmId, requiredMicro]);
+    };
+    let emit: ((r: { mmId: string; requiredMicro: number }) => void) | undefined;
+    const risk = Object.assign(Object.create(new FullRiskEngine()), {
+      onRelease: (listener: (r: { mmId: string; requiredMicro: number }) => void) => {
+        emit = listener;
+      },
+    }) as RiskEngine;
+    await makeEngine({ deps: { chain, risk } });
+    emit?.({ mmId: 'mm-1', requiredMicro: 42 });
+    assert.deepEqual(released, [['mm-1', 42]]);
   });
 });

@@ -30,6 +30,7 @@ export class Effects {
         return;
       }
       case 'position.executed': {
+        this.deps.risk.commit(event.mmId, event.rfqId);
         this.releaseReservations(event.rfqId, event.userId, event.mmId);
         const context = this.contextOf(event.rfqId);
         if (context) this.deps.settlement?.track(event.rfqId, context.legs);
@@ -41,7 +42,7 @@ export class Effects {
         return;
       }
       case 'position.settled':
-        this.deps.risk.close(event.mmId, event.rfqId);
+        this.deps.risk.close(event.mmId, event.rfqId, event.outcome);
         this.deps.settlement?.untrack(event.rfqId);
         return;
       case 'position.cancelled':
@@ -50,7 +51,7 @@ export class Effects {
           this.releaseReservations(event.rfqId, event.userId, event.mmId);
           this.deps.risk.abandon(event.mmId, event.rfqId);
         } else {
-          this.deps.risk.close(event.mmId, event.rfqId);
+          this.deps.risk.close(event.mmId, event.rfqId, 'void');
           this.deps.settlement?.untrack(event.rfqId);
         }
         return;

@@ -30,10 +30,18 @@ export interface RiskEngine {
    * fallback is the full risk).
    */
   reserve(position: PositionRisk): Promise<CollateralDecision>;
+  /**
+   * The position landed on chain: its collateral is now locked. Only landed collateral counts towards
+   * what later positions may lean on, so abandoning one position never leaves another uncovered.
+   */
+  commit(mmId: string, positionId: string): void;
   /** The position will never exist (confirm rolled back or creation failed for good). */
   abandon(mmId: string, positionId: string): void;
-  /** The position settled or was cancelled: it leaves the book. Locked collateral is only released by `onRelease`. */
-  close(mmId: string, positionId: string): void;
+  /**
+   * The position settled or was cancelled: it leaves the book. On a win the program paid its risk out
+   * of the MM's locked collateral; otherwise locked collateral is only lowered by `onRelease`.
+   */
+  close(mmId: string, positionId: string, outcome: 'win' | 'loss' | 'void'): void;
   /** Rebuilds books at boot from executed positions and each MM's locked total. */
   restore(
     books: Array<{

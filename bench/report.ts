@@ -26,7 +26,7 @@ export interface Figure {
 
 export interface GrowthRow {
   label: string;
-  /** Work multipliers (1, 4, 16) → measured value. */
+  /** Work multipliers (1×, 4×, 16×… of the smallest) → measured value. */
   points: Array<{ scale: number; work: string; value: number }>;
   unit: string;
 }
@@ -135,18 +135,13 @@ export function toMarkdown(report: Report, chartFile: string | null): string {
       );
     }
     if (section.growth.length > 0) {
-      lines.push('', '**Growth** (the same figure at 1×, 4× and 16× the work):', '');
-      lines.push('| figure | 1× | 4× | 16× | 16× ÷ 1× |', '| --- | --- | --- | --- | --- |');
+      lines.push('', '**Growth** (the same figure as the work grows; the last column is last ÷ first):', '');
+      lines.push('| figure | points | last ÷ first |', '| --- | --- | --- |');
       for (const g of section.growth) {
-        const cells = [1, 4, 16].map((s) => {
-          const p = g.points.find((x) => x.scale === s);
-          return p ? `${fmt(p.value)} ${g.unit} (${p.work})` : '—';
-        });
-        const first = g.points.find((x) => x.scale === 1)?.value;
-        const last = g.points.find((x) => x.scale === 16)?.value;
-        lines.push(
-          `| ${g.label} | ${cells.join(' | ')} | ${first && last ? `${(last / first).toFixed(2)}×` : '—'} |`,
-        );
+        const points = g.points.map((p) => `${fmt(p.value)} ${g.unit} @ ${p.work} (${p.scale}×)`).join(' → ');
+        const first = g.points[0]?.value;
+        const last = g.points.at(-1)?.value;
+        lines.push(`| ${g.label} | ${points} | ${first && last ? `${(last / first).toFixed(2)}×` : '—'} |`);
       }
     }
     for (const note of section.notes) lines.push('', `- ${note}`);

@@ -11,12 +11,14 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, type Report, type Section, toMarkdown, toSvg } from './report.ts';
 import { engineSection } from './sections/engine.ts';
+import { riskSection } from './sections/risk.ts';
 
 type SectionRunner = (opts: { quick: boolean }) => Promise<Section>;
 
 /** Every section of the report, in order. */
 export const SECTIONS: Record<string, SectionRunner> = {
   engine: engineSection,
+  risk: riskSection,
 };
 
 export async function runSuite(opts: { quick: boolean; only?: string[] }): Promise<Report> {

@@ -34,6 +34,7 @@ const discard: SnapshotStore & RecordStore = {
   rfqIdOfQuote: async () => null,
   listUserRfqs: async () => ({ items: [], cursor: null }),
   listMmQuotes: async () => ({ items: [], cursor: null }),
+  listMmPositions: async () => ({ items: [], cursor: null }),
 };
 
 async function engineBytes(n: number): Promise<number> {

@@ -69,6 +69,9 @@ export class Effects {
     const books = new Map<string, Array<PositionRisk & { collateralMicro: Micro }>>();
     const unexecuted: PositionOrder[] = [];
     for (const { value, context } of live) {
+      // Reservations live in memory: an accepted RFQ holds the user's stake again, a confirmed one the
+      // MM's collateral too, until the chain locks them or the RFQ ends.
+      if (value === 'accepted' || value === 'confirmed') this.reserveAgain(value, context);
       if (value !== 'confirmed' && value !== 'executed') continue;
       const order = positionOrder(context);
       const book = books.get(order.mmId) ?? [];
@@ -98,6 +101,23 @@ export class Effects {
       }),
     );
     if (unexecuted.length > 0 && this.deps.chain) await this.deps.chain.reconcile(unexecuted);
+  }
+
+  private reserveAgain(status: 'accepted' | 'confirmed', context: RfqContext): void {
+    const funds = this.deps.funds;
+    if (!funds) return;
+    const user = funds.reserve({ kind: 'user', id: context.userId }, context.id, context.betMicro);
+    const order = status === 'confirmed' ? positionOrder(context) : null;
+    const mm = order
+      ? funds.reserve({ kind: 'mm', id: order.mmId }, context.id, order.collateralMicro)
+      : null;
+    // Funds that moved while we were down cannot undo what was acked; it is logged for an operator.
+    if (!user.ok || (mm && !mm.ok)) {
+      this.deps.logger.warn(
+        { rfqId: context.id, status },
+        'reservation could not be restored at boot: free balance too low',
+      );
+    }
   }
 
   private contextOf(rfqId: string): RfqContext | undefined {

@@ -259,6 +259,7 @@ export class Engine implements ChainResultSink, SettlementSink {
     const probe: RfqInput = { type: 'CONFIRM', at, mmId, quoteId, collateralMicro: 0 };
     // A live RFQ is found synchronously, so the confirm is registered before any deadline can run.
     const rfqId = this.rt.registry.rfqIdOfQuote(quoteId) ?? (await this.rt.rfqIdOfQuote(quoteId));
+    if (rfqId === undefined) return err('SERVICE_UNAVAILABLE', { reason: 'record store unavailable' });
     if (!rfqId) return err('NOT_FOUND', { resource: 'quote', id: quoteId });
     const actor = this.rt.registry.get(rfqId);
     if (!actor) {
@@ -368,6 +369,7 @@ export class Engine implements ChainResultSink, SettlementSink {
 
   private async quoteCommand(quoteId: string, input: RfqInput, mmId: string): Promise<Result<QuoteAck>> {
     const rfqId = await this.rt.rfqIdOfQuote(quoteId);
+    if (rfqId === undefined) return err('SERVICE_UNAVAILABLE', { reason: 'record store unavailable' });
     if (!rfqId) return err('NOT_FOUND', { resource: 'quote', id: quoteId });
     return this.command(rfqId, input, (s) => this.quoteAck(s, quoteId, mmId));
   }

@@ -3,10 +3,18 @@
  * without Redis and Postgres. It keeps the latest snapshot of every RFQ it was given (terminal ones
  * too), so it also answers the record queries.
  */
-import type { DomainEvent, QuoteStatus, QuoteView, RfqStatus, RfqView } from '../machines/domain.ts';
+import type {
+  DomainEvent,
+  PositionStatus,
+  PositionView,
+  QuoteStatus,
+  QuoteView,
+  RfqStatus,
+  RfqView,
+} from '../machines/domain.ts';
 import { isTerminal } from '../machines/domain.ts';
 import type { PersistedRfq } from '../machines/rfq.ts';
-import { toRfqView } from '../machines/rfqRules.ts';
+import { toPositionView, toRfqView } from '../machines/rfqRules.ts';
 import type { CommitBatch, Page, PageQuery, RecordStore, SnapshotStore } from './ports/store.ts';
 
 export class MemoryStore implements SnapshotStore, RecordStore {
@@ -64,6 +72,15 @@ export class MemoryStore implements SnapshotStore, RecordStore {
       }
     }
     return page(quotes, query, (q) => [q.createdAt, q.id]);
+  }
+
+  async listMmPositions(mmId: string, query: PageQuery<PositionStatus>): Promise<Page<PositionView>> {
+    const positions: PositionView[] = [];
+    for (const s of this.snapshots.values()) {
+      const view = toPositionView(s.value, s.context);
+      if (view && view.mmId === mmId && (!query.status || view.status === query.status)) positions.push(view);
+    }
+    return page(positions, query, (p) => [p.executedAt, p.rfqId]);
   }
 }
 

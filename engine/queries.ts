@@ -2,10 +2,17 @@
  * Reads: live RFQs from memory, ended ones from a small cache of recent endings and then the record
  * store. Viewers see only what is theirs: a user its own RFQs; an MM the open RFQs and its own quotes.
  */
-import type { QuoteStatus, QuoteView, RfqStatus, RfqView } from '../machines/domain.ts';
+import type {
+  PositionStatus,
+  PositionView,
+  QuoteStatus,
+  QuoteView,
+  RfqStatus,
+  RfqView,
+} from '../machines/domain.ts';
 import { err, ok, type Result } from '../machines/errors.ts';
 import type { Limits } from '../machines/limits.ts';
-import { toRfqView } from '../machines/rfqRules.ts';
+import { toPositionView, toRfqView } from '../machines/rfqRules.ts';
 import { compareKeys, encodeCursor, page } from './memoryStore.ts';
 import type { Page, PageQuery, RecordStore } from './ports/store.ts';
 import { type RfqRegistry, statusOf } from './rfqRegistry.ts';
@@ -103,6 +110,23 @@ export class Queries {
     }
     const stored = await this.records.listMmQuotes(mmId, query);
     return merge(live, stored, query, (q) => [q.createdAt, q.id]);
+  }
+
+  /** An MM's positions: live ones (executed, awaiting settlement) from memory, the rest from the record. */
+  async listMmPositions(mmId: string, query: PageQuery<PositionStatus>): Promise<Page<PositionView>> {
+    const live: PositionView[] = [];
+    for (const rfqId of this.registry.mmRfqIds(mmId)) {
+      const snapshot = this.registry.get(rfqId)?.getSnapshot();
+      const view = snapshot ? toPositionView(statusOf(snapshot), snapshot.context) : null;
+      if (view && view.mmId === mmId && (!query.status || view.status === query.status)) live.push(view);
+    }
+    const stored = await this.records.listMmPositions(mmId, query);
+    return merge(
+      live.map((p) => ({ ...p, id: p.rfqId })),
+      { items: stored.items.map((p) => ({ ...p, id: p.rfqId })), cursor: stored.cursor },
+      query,
+      (p) => [p.executedAt, p.rfqId],
+    ) as Page<PositionView & { id: string }>;
   }
 
   async quoteFor(mmId: string, quoteId: string, rfqId: string | null): Promise<Result<QuoteView>> {

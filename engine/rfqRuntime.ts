@@ -148,12 +148,25 @@ export class RfqRuntime {
   async locate(rfqId: string): Promise<Result<Located>> {
     const actor = this.registry.get(rfqId);
     if (actor) return ok({ actor });
-    const view = await this.queries.findEnded(rfqId);
-    return view ? ok({ view }) : err('NOT_FOUND', { resource: 'rfq', id: rfqId });
+    try {
+      const view = await this.queries.findEnded(rfqId);
+      return view ? ok({ view }) : err('NOT_FOUND', { resource: 'rfq', id: rfqId });
+    } catch (error) {
+      this.deps.logger.error({ err: error, rfqId }, 'record store read failed');
+      return err('SERVICE_UNAVAILABLE', { reason: 'record store unavailable' });
+    }
   }
 
-  async rfqIdOfQuote(quoteId: string): Promise<string | null> {
-    return this.registry.rfqIdOfQuote(quoteId) ?? (await this.deps.records.rfqIdOfQuote(quoteId));
+  /** The RFQ of a quote; undefined when the record store cannot be read (callers answer SERVICE_UNAVAILABLE). */
+  async rfqIdOfQuote(quoteId: string): Promise<string | null | undefined> {
+    const live = this.registry.rfqIdOfQuote(quoteId);
+    if (live) return live;
+    try {
+      return await this.deps.records.rfqIdOfQuote(quoteId);
+    } catch (error) {
+      this.deps.logger.error({ err: error, quoteId }, 'record store read failed');
+      return undefined;
+    }
   }
 
   /** The error for an input to an RFQ that has left memory (it ended): the same rules, on its last view. */

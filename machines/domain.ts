@@ -65,8 +65,29 @@ export interface Quote {
 
 export interface PositionRecord {
   address: string;
+  /** The create_position transaction. */
   signature: string;
   executedAt: number;
+  /** The settle or cancel transaction, once it landed. */
+  closeSignature: string | null;
+}
+
+/** A position as an MM's history shows it. */
+export interface PositionView {
+  rfqId: string;
+  quoteId: string;
+  userId: string;
+  mmId: string;
+  positionAddress: string;
+  createSignature: string;
+  stakeMicro: Micro;
+  mmRiskMicro: Micro;
+  mmCollateralMicro: Micro;
+  status: PositionStatus;
+  executedAt: number;
+  closedAt: number | null;
+  closeSignature: string | null;
+  settlement: { outcome: Outcome; payoutMicro: Micro; feeMicro: Micro; signature: string } | null;
 }
 
 export interface SettlementRecord {
@@ -139,7 +160,12 @@ export type DomainEventBody =
   | { type: 'rfq.cancelled'; reason: string }
   | { type: 'quote.submitted'; quote: QuoteView; replacedQuoteId: string | null }
   | { type: 'quote.withdrawn'; quoteId: string; mmId: string; reason: string }
-  | { type: 'quote.expired'; quoteId: string; mmId: string }
+  | {
+      type: 'quote.expired';
+      quoteId: string;
+      mmId: string;
+      reason: 'quote_expired' | 'rfq_expired' | 'confirm_timeout';
+    }
   | { type: 'quote.rejected'; quoteId: string; mmId: string; reason: string }
   | { type: 'quote.accepted'; quoteId: string; mmId: string; confirmDeadline: number; quote: QuoteView }
   | { type: 'quote.confirmed'; quoteId: string; mmId: string; collateralMicro: Micro }

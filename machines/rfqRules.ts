@@ -5,7 +5,15 @@
  * Deadlines are half-open: a quote is live while at < validUntil, an RFQ takes quotes and accepts while
  * at < expiresAt, a confirm counts while at < confirmDeadline. An input arriving exactly at a deadline is late.
  */
-import type { Quote, QuoteView, RfqContext, RfqStatus, RfqView } from './domain.ts';
+import type {
+  PositionStatus,
+  PositionView,
+  Quote,
+  QuoteView,
+  RfqContext,
+  RfqStatus,
+  RfqView,
+} from './domain.ts';
 import { RfqError } from './errors.ts';
 import { quoteAmounts } from './payout.ts';
 import type { RfqInput } from './rfqEvents.ts';
@@ -137,5 +145,44 @@ export function toRfqView(status: RfqStatus, context: RfqContext): RfqView {
     pendingOutcome: context.pendingOutcome,
     settlement: context.settlement ? { ...context.settlement } : null,
     endReason: context.endReason,
+  };
+}
+
+/** The RFQ's on-chain position as an MM's history shows it, or null if it never executed. */
+export function toPositionView(status: RfqStatus, context: RfqContext): PositionView | null {
+  const position = context.position;
+  const quote = context.quotes.find((q) => q.id === context.acceptedQuoteId);
+  if (!position || !quote) return null;
+  const settlement = context.settlement;
+  const positionStatus: PositionStatus =
+    status === 'settled'
+      ? settlement?.outcome === 'win'
+        ? 'settled_win'
+        : 'settled_loss'
+      : status === 'cancelled'
+        ? 'cancelled'
+        : 'active';
+  return {
+    rfqId: context.id,
+    quoteId: quote.id,
+    userId: context.userId,
+    mmId: quote.mmId,
+    positionAddress: position.address,
+    createSignature: position.signature,
+    stakeMicro: context.betMicro,
+    mmRiskMicro: quoteAmounts(context.betMicro, quote.oddsFp).mmRiskMicro,
+    mmCollateralMicro: context.collateralMicro ?? 0,
+    status: positionStatus,
+    executedAt: position.executedAt,
+    closedAt: positionStatus === 'active' ? null : (settlement?.settledAt ?? context.updatedAt),
+    closeSignature: position.closeSignature,
+    settlement: settlement
+      ? {
+          outcome: settlement.outcome,
+          payoutMicro: settlement.payoutMicro,
+          feeMicro: settlement.feeMicro,
+          signature: settlement.signature,
+        }
+      : null,
   };
 }

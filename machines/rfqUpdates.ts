@@ -60,8 +60,9 @@ export function expireQuotes(context: RfqContext, at: number, all: boolean): Upd
   const events: DomainEventBody[] = [];
   const quotes = context.quotes.map((q) => {
     if (q.status !== 'pending' || (!all && at < q.validUntil)) return q;
-    events.push({ type: 'quote.expired', quoteId: q.id, mmId: q.mmId });
-    return endQuote(q, 'expired', all ? 'rfq_expired' : 'quote_expired', at);
+    const reason = all ? 'rfq_expired' : 'quote_expired';
+    events.push({ type: 'quote.expired', quoteId: q.id, mmId: q.mmId, reason });
+    return endQuote(q, 'expired', reason, at);
   });
   return { context: { ...context, quotes, updatedAt: at }, events };
 }
@@ -168,14 +169,19 @@ export function confirmTimeout(context: RfqContext, at: number): Update {
       endReason: 'confirm_timeout',
     },
     events: [
-      { type: 'quote.expired', quoteId: context.acceptedQuoteId ?? '', mmId },
+      { type: 'quote.expired', quoteId: context.acceptedQuoteId ?? '', mmId, reason: 'confirm_timeout' },
       { type: 'rfq.cancelled', reason: 'confirm_timeout' },
     ],
   };
 }
 
 export function executed(context: RfqContext, input: Of<'EXECUTED'>): Update {
-  const position = { address: input.positionAddress, signature: input.signature, executedAt: input.at };
+  const position = {
+    address: input.positionAddress,
+    signature: input.signature,
+    executedAt: input.at,
+    closeSignature: null,
+  };
   return {
     context: {
       ...context,
@@ -230,7 +236,13 @@ export function settled(context: RfqContext, input: Of<'SETTLED'>): Update {
     settledAt: input.at,
   };
   return {
-    context: { ...context, settlement, pendingOutcome: null, updatedAt: input.at },
+    context: {
+      ...context,
+      settlement,
+      position: context.position ? { ...context.position, closeSignature: input.signature } : null,
+      pendingOutcome: null,
+      updatedAt: input.at,
+    },
     events: [
       {
         type: 'position.settled',
@@ -248,7 +260,13 @@ export function settled(context: RfqContext, input: Of<'SETTLED'>): Update {
 
 export function voided(context: RfqContext, input: Of<'VOIDED'>): Update {
   return {
-    context: { ...context, pendingOutcome: null, updatedAt: input.at, endReason: input.reason },
+    context: {
+      ...context,
+      position: context.position ? { ...context.position, closeSignature: input.signature } : null,
+      pendingOutcome: null,
+      updatedAt: input.at,
+      endReason: input.reason,
+    },
     events: [
       {
         type: 'position.cancelled',

@@ -2,7 +2,15 @@
  * Durability, as the engine needs it. persistence/ implements both with Redis (hot snapshots, group
  * commit) and Postgres (the record); engine/memoryStore.ts keeps both in memory for tests and tools.
  */
-import type { DomainEvent, QuoteStatus, QuoteView, RfqStatus, RfqView } from '../../machines/domain.ts';
+import type {
+  DomainEvent,
+  PositionStatus,
+  PositionView,
+  QuoteStatus,
+  QuoteView,
+  RfqStatus,
+  RfqView,
+} from '../../machines/domain.ts';
 import type { PersistedRfq } from '../../machines/rfq.ts';
 
 export interface SnapshotWrite {
@@ -48,4 +56,6 @@ export interface RecordStore {
   rfqIdOfQuote(quoteId: string): Promise<string | null>;
   listUserRfqs(userId: string, query: PageQuery<RfqStatus>): Promise<Page<RfqView>>;
   listMmQuotes(mmId: string, query: PageQuery<QuoteStatus> & { rfqId?: string }): Promise<Page<QuoteView>>;
+  /** An MM's positions, newest execution first. */
+  listMmPositions(mmId: string, query: PageQuery<PositionStatus>): Promise<Page<PositionView>>;
 }

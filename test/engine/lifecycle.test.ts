@@ -267,6 +267,10 @@ describe('deadlines (simulated clock)', () => {
     const expired = h.events.find((e) => e.type === 'rfq.expired');
     assert.equal(expired?.at, rfq.expiresAt, 'the event carries the deadline, not the time the timer ran');
     assert.equal(h.engine.liveCount, 0);
+    const reasons = h.events
+      .filter((e) => e.type === 'quote.expired')
+      .map((e) => e.type === 'quote.expired' && e.reason);
+    assert.deepEqual(reasons, ['quote_expired']);
   });
 
   test('the MM missing the 5 s confirm window cancels the RFQ and frees the user stake', async () => {
@@ -411,6 +415,60 @@ describe('queries', () => {
 });
 
 describe('robustness', () => {
+  test('a record store that cannot be read gives SERVICE_UNAVAILABLE, not a throw', async () => {
+    const h = await funded();
+    h.store.getRfq = async () => {
+      throw new Error('connection terminated');
+    };
+    h.store.rfqIdOfQuote = async () => {
+      throw new Error('connection terminated');
+    };
+    assert.equal(codeOf(await h.engine.cancelRfq('user-1', 'ended-rfq')), 'SERVICE_UNAVAILABLE');
+    assert.equal(codeOf(await h.engine.confirmQuote('mm-1', 'old-quote')), 'SERVICE_UNAVAILABLE');
+    assert.equal(codeOf(await h.engine.withdrawQuote('mm-1', 'old-quote')), 'SERVICE_UNAVAILABLE');
+  });
+
+  test("an MM's positions merge live (active) and ended (settled) ones, newest first", async () => {
+    const h = await funded();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const rfq = must(await h.engine.createRfq('user-1', { legs: LEGS, betMicro: bet }));
+      const q = must(await h.engine.submitQuote('mm-1', { rfqId: rfq.id, oddsFp: 30_000, replace: false }));
+      must(await h.engine.acceptQuote('user-1', rfq.id, q.quote.id));
+      must(await h.engine.confirmQuote('mm-1', q.quote.id));
+      h.chain.sink.positionExecuted(rfq.id, { positionAddress: `PDA${i}`, signature: `SIG${i}` });
+      await h.engine.flush();
+      h.clock.advance(10);
+      ids.push(rfq.id);
+    }
+    h.watcher.sink.resolve(ids[0]!, 'loss');
+    await h.engine.flush();
+    h.chain.sink.positionSettled(ids[0]!, {
+      outcome: 'loss',
+      payoutMicro: 0,
+      feeMicro: 500_000,
+      signature: 'CLOSE0',
+    });
+    await h.engine.flush();
+    const page = await h.engine.queries.listMmPositions('mm-1', { limit: 10 });
+    assert.deepEqual(
+      page.items.map((p) => [p.rfqId, p.status]),
+      [
+        [ids[2], 'active'],
+        [ids[1], 'active'],
+        [ids[0], 'settled_loss'],
+      ],
+    );
+    assert.equal(page.items[2]?.closeSignature, 'CLOSE0');
+    assert.equal(page.items[2]?.mmRiskMicro, 100_000_000);
+    const settledOnly = await h.engine.queries.listMmPositions('mm-1', { limit: 10, status: 'settled_loss' });
+    assert.deepEqual(
+      settledOnly.items.map((p) => p.rfqId),
+      [ids[0]],
+    );
+    assert.equal((await h.engine.queries.listMmPositions('mm-2', { limit: 10 })).items.length, 0);
+  });
+
   test('a chain port that throws does not break the commit loop or the process', async () => {
     const chain = new RecordingChain();
     chain.createPosition = () => {

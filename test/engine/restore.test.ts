@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ManualClock } from '../../engine/manualClock.ts';
+import { MemoryFunds } from '../../engine/memoryFunds.ts';
 import type { RfqStatus } from '../../machines/domain.ts';
 import { type Harness, LEGS, makeEngine, must, T0 } from '../support/engineHarness.ts';
 
@@ -111,5 +112,23 @@ describe('restore in every state', () => {
       expired.map((e) => e.at),
       [T0 + 60_000, T0 + 75_000, T0 + 90_000],
     );
+  });
+});
+
+describe('what boot rebuilds besides actors', () => {
+  test('reservations: an accepted RFQ holds the user stake again, a confirmed one the MM collateral too', async () => {
+    const accepted = await driveTo('accepted');
+    const confirmed = await driveTo('confirmed');
+    for (const [before, mmReserved] of [
+      [accepted, 0],
+      [confirmed, 150_000_000 - 50_000_000],
+    ] as const) {
+      const funds = new MemoryFunds();
+      funds.credit({ kind: 'user', id: 'user-1' }, 1e9);
+      funds.credit({ kind: 'mm', id: 'mm-1' }, 1e9);
+      await makeEngine({ store: before.store, clock: new ManualClock(T0 + 1), funds });
+      assert.equal(funds.reservedBy({ kind: 'user', id: 'user-1' }), bet);
+      assert.equal(funds.reservedBy({ kind: 'mm', id: 'mm-1' }), mmReserved);
+    }
   });
 });

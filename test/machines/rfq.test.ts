@@ -241,7 +241,7 @@ describe('confirm and what follows', () => {
   test('confirmed → executed with signature and position address', () => {
     const r = executed();
     assert.equal(r.status(), 'executed');
-    assert.deepEqual(r.context().position, { address: 'PDA1', signature: 'SIG1', executedAt: T0 + 20 });
+    assert.deepEqual(r.context().position, { address: 'PDA1', signature: 'SIG1', executedAt: T0 + 20, closeSignature: null });
     assert.equal(r.context().quotes.find((q) => q.id === 'q1')?.status, 'executed');
     assert.equal(nextDeadline('executed', r.context()), null);
   });
@@ -275,6 +275,7 @@ describe('confirm and what follows', () => {
     });
     assert.equal(r.status(), 'settled');
     assert.equal(r.context().settlement?.payoutMicro, 148_500_000);
+    assert.equal(r.context().position?.closeSignature, 'SIG2');
     assert.equal(r.context().pendingOutcome, null);
   });
 
@@ -283,6 +284,7 @@ describe('confirm and what follows', () => {
     r.send({ type: 'VOIDED', at: T0 + 200, signature: 'SIG3', reason: 'leg_void' });
     assert.equal(r.status(), 'cancelled');
     assert.equal(r.context().endReason, 'leg_void');
+    assert.equal(r.context().position?.closeSignature, 'SIG3');
   });
 });
 

@@ -169,8 +169,7 @@ async function throughput(quick: boolean): Promise<PersistenceBenchReport['throu
   }
 }
 
-async function recovery(quick: boolean): Promise<PersistenceBenchReport['recovery']> {
-  const live = quick ? 10_000 : 100_000;
+export async function runRecoveryBench(live: number): Promise<PersistenceBenchReport['recovery']> {
   const tag = randomBytes(4).toString('hex');
   const seed = openPersistence(tag);
   await seed.start();
@@ -246,7 +245,10 @@ async function recovery(quick: boolean): Promise<PersistenceBenchReport['recover
 const round = (v: number, digits = 2) => Number(v.toFixed(digits));
 
 export async function runPersistenceBench(opts: { quick: boolean }): Promise<PersistenceBenchReport> {
-  return { throughput: await throughput(opts.quick), recovery: await recovery(opts.quick) };
+  return {
+    throughput: await throughput(opts.quick),
+    recovery: await runRecoveryBench(opts.quick ? 10_000 : 100_000),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, type Report, type Section, toMarkdown, toSvg } from './report.ts';
 import { engineSection } from './sections/engine.ts';
+import { persistenceSection } from './sections/persistence.ts';
 import { riskSection } from './sections/risk.ts';
 
 type SectionRunner = (opts: { quick: boolean }) => Promise<Section>;
@@ -18,6 +19,7 @@ type SectionRunner = (opts: { quick: boolean }) => Promise<Section>;
 /** Every section of the report, in order. */
 export const SECTIONS: Record<string, SectionRunner> = {
   engine: engineSection,
+  persistence: persistenceSection,
   risk: riskSection,
 };
 

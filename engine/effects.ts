@@ -121,7 +121,7 @@ export class Effects {
   }
 
   private contextOf(rfqId: string): RfqContext | undefined {
-    return this.registry.get(rfqId)?.getSnapshot().context;
+    return this.registry.peek(rfqId)?.context;
   }
 
   private releaseReservations(rfqId: string, userId: string, mmId: string): void {

@@ -107,6 +107,15 @@ export class Engine implements ChainResultSink, SettlementSink {
     return this.rt.lastSeq;
   }
 
+  /** Live RFQs, how many of them are still held as snapshots (restored, untouched), the last sequence. */
+  stats(): { live: number; heldAsSnapshots: number; lastSeq: number } {
+    return {
+      live: this.rt.liveCount,
+      heldAsSnapshots: this.rt.registry.heldAsSnapshots,
+      lastSeq: this.rt.lastSeq,
+    };
+  }
+
   // ---- user commands ----
 
   async createRfq(userId: string, command: CreateRfqCommand): Promise<Result<RfqView>> {
@@ -234,8 +243,7 @@ export class Engine implements ChainResultSink, SettlementSink {
     const at = this.deps.clock.now();
     let withdrawn = 0;
     for (const rfqId of [...this.rt.registry.mmRfqIds(mmId)]) {
-      const actor = this.rt.registry.get(rfqId);
-      const live = actor?.getSnapshot().context.quotes.find((q) => q.mmId === mmId && isLive(q, at));
+      const live = this.rt.registry.peek(rfqId)?.context.quotes.find((q) => q.mmId === mmId && isLive(q, at));
       if (!live) continue;
       const applied = this.rt.apply(rfqId, {
         type: 'QUOTE.WITHDRAW',
@@ -338,7 +346,7 @@ export class Engine implements ChainResultSink, SettlementSink {
   }
 
   resolve(rfqId: string, outcome: 'win' | 'loss' | 'void'): void {
-    const current = this.rt.registry.get(rfqId)?.getSnapshot().context.pendingOutcome;
+    const current = this.rt.registry.peek(rfqId)?.context.pendingOutcome;
     if (current === outcome) return;
     this.rt.internal(rfqId, { type: 'OUTCOME', at: this.deps.clock.now(), outcome });
   }

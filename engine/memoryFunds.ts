@@ -11,6 +11,8 @@ const keyOf = (owner: FundsOwner) => `${owner.kind}:${owner.id}`;
 export class MemoryFunds implements FundsGate {
   private readonly balances = new Map<string, Micro>();
   private readonly reservations = new Map<string, Map<string, Micro>>();
+  /** Σ of each owner's reservations, kept current so a check is O(1) however many RFQs are in flight. */
+  private readonly reservedTotals = new Map<string, Micro>();
 
   credit(owner: FundsOwner, amountMicro: Micro): void {
     this.balances.set(keyOf(owner), this.balanceOf(owner) + amountMicro);
@@ -21,9 +23,7 @@ export class MemoryFunds implements FundsGate {
   }
 
   reservedBy(owner: FundsOwner): Micro {
-    let total = 0;
-    for (const amount of this.reservations.get(keyOf(owner))?.values() ?? []) total += amount;
-    return total;
+    return this.reservedTotals.get(keyOf(owner)) ?? 0;
   }
 
   free(owner: FundsOwner): Micro {
@@ -31,27 +31,36 @@ export class MemoryFunds implements FundsGate {
   }
 
   reserve(owner: FundsOwner, rfqId: string, amountMicro: Micro): Result<void> {
-    const free = this.free(owner);
+    const key = keyOf(owner);
+    const previous = this.reservations.get(key)?.get(rfqId) ?? 0;
+    // Re-reserving an RFQ replaces its earlier amount rather than adding to it.
+    const free = this.free(owner) + previous;
     if (amountMicro > free) {
       return err(owner.kind === 'user' ? 'INSUFFICIENT_BALANCE' : 'INSUFFICIENT_COLLATERAL', {
         requiredMicro: amountMicro,
         freeMicro: free,
       });
     }
-    const key = keyOf(owner);
     let mine = this.reservations.get(key);
     if (!mine) {
       mine = new Map();
       this.reservations.set(key, mine);
     }
     mine.set(rfqId, amountMicro);
+    this.reservedTotals.set(key, this.reservedBy(owner) - previous + amountMicro);
     return ok(undefined);
   }
 
   release(owner: FundsOwner, rfqId: string): void {
     const key = keyOf(owner);
     const mine = this.reservations.get(key);
-    mine?.delete(rfqId);
-    if (mine?.size === 0) this.reservations.delete(key);
+    const amount = mine?.get(rfqId);
+    if (!mine || amount === undefined) return;
+    mine.delete(rfqId);
+    const total = this.reservedBy(owner) - amount;
+    if (mine.size === 0) {
+      this.reservations.delete(key);
+      this.reservedTotals.delete(key);
+    } else this.reservedTotals.set(key, total);
   }
 }

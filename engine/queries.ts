@@ -49,10 +49,8 @@ export class Queries {
   }
 
   liveView(rfqId: string): RfqView | null {
-    const actor = this.registry.get(rfqId);
-    if (!actor) return null;
-    const snapshot = actor.getSnapshot();
-    return toRfqView(statusOf(snapshot), snapshot.context);
+    const state = this.registry.peek(rfqId);
+    return state ? toRfqView(statusOf(state), state.context) : null;
   }
 
   async getRfq(rfqId: string): Promise<RfqView | null> {
@@ -82,8 +80,7 @@ export class Queries {
   /** Open and quoted RFQs, newest first, for MM snapshots and GET /mm/rfqs; quotes are the viewer's only. */
   openRfqs(viewerMm: string | null, filter: OpenRfqFilter): RfqView[] {
     const views: RfqView[] = [];
-    for (const actor of this.registry.all()) {
-      const snapshot = actor.getSnapshot();
+    for (const snapshot of this.registry.states()) {
       const status = statusOf(snapshot);
       if (status !== 'open' && status !== 'quoted') continue;
       const c = snapshot.context;
@@ -116,7 +113,7 @@ export class Queries {
   async listMmPositions(mmId: string, query: PageQuery<PositionStatus>): Promise<Page<PositionView>> {
     const live: PositionView[] = [];
     for (const rfqId of this.registry.mmRfqIds(mmId)) {
-      const snapshot = this.registry.get(rfqId)?.getSnapshot();
+      const snapshot = this.registry.peek(rfqId);
       const view = snapshot ? toPositionView(statusOf(snapshot), snapshot.context) : null;
       if (view && view.mmId === mmId && (!query.status || view.status === query.status)) live.push(view);
     }

@@ -15,7 +15,7 @@ import type { EngineDeps } from './engine.ts';
 import { engineMetrics } from './metrics.ts';
 import type { SnapshotWrite } from './ports/store.ts';
 import { Queries } from './queries.ts';
-import { type RfqActor, RfqRegistry, type RfqSnapshot, statusOf } from './rfqRegistry.ts';
+import { type RfqActor, RfqRegistry, type RfqSnapshot, type RfqState, statusOf } from './rfqRegistry.ts';
 import { TimerWheel } from './timerWheel.ts';
 
 export type Located = { actor: RfqActor; view?: undefined } | { actor?: undefined; view: RfqView };
@@ -174,7 +174,7 @@ export class RfqRuntime {
     return inputError(view.status, view, input) ?? RfqError.of('INVALID_TRANSITION', { status: view.status });
   }
 
-  rearm(snapshot: RfqSnapshot): void {
+  rearm(snapshot: RfqState): void {
     this.wheel.set(snapshot.context.id, nextDeadline(statusOf(snapshot), snapshot.context));
   }
 
@@ -191,11 +191,11 @@ export class RfqRuntime {
       }, this.retryDelayMs);
       return;
     }
-    const actor = this.registry.get(rfqId);
-    if (!actor) return;
-    const due = nextDeadline(statusOf(actor.getSnapshot()), actor.getSnapshot().context);
+    const state = this.registry.peek(rfqId);
+    if (!state) return;
+    const due = nextDeadline(statusOf(state), state.context);
     if (due === null || due > deadline) {
-      this.rearm(actor.getSnapshot());
+      this.rearm(state);
       return;
     }
     // The input carries the deadline itself, so a deadline replayed after a restart fires at its original time.
@@ -249,9 +249,8 @@ export class RfqRuntime {
 
   /** A terminal RFQ leaves memory once its final events are out; reads go to the record from here. */
   private retire(rfqId: string): void {
-    const actor = this.registry.get(rfqId);
-    if (!actor) return;
-    const snapshot = actor.getSnapshot();
+    const snapshot = this.registry.peek(rfqId);
+    if (!snapshot) return;
     this.queries.remember(toRfqView(statusOf(snapshot), snapshot.context));
     this.wheel.set(rfqId, null);
     this.registry.remove(rfqId);
@@ -263,8 +262,7 @@ export class RfqRuntime {
     const live = await this.deps.store.loadLive();
     for (const persisted of live) {
       if (isTerminal(persisted.value)) continue;
-      const actor = this.registry.restore(persisted);
-      this.rearm(actor.getSnapshot());
+      this.rearm(this.registry.hold(persisted));
     }
     await this.effects.resume(live.filter((p) => !isTerminal(p.value)));
     this.wheel.fireDue();

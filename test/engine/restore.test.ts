@@ -132,3 +132,35 @@ describe('what boot rebuilds besides actors', () => {
     }
   });
 });
+
+describe('lazy restore', () => {
+  test('restored RFQs are held as snapshots: reads do not create actors, a command creates exactly one', async () => {
+    const h = await makeEngine();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push(must(await h.engine.createRfq('user-1', { legs: LEGS, betMicro: bet })).id);
+    const q = must(await h.engine.submitQuote('mm-1', { rfqId: ids[0]!, oddsFp: 30_000, replace: false }));
+    await h.engine.stop();
+
+    const after = await restart(h.store, T0 + 1);
+    assert.deepEqual(after.engine.stats(), { live: 5, heldAsSnapshots: 5, lastSeq: h.engine.lastSeq });
+    assert.equal((await after.engine.queries.getRfq(ids[0]!))?.quotes[0]?.id, q.quote.id);
+    assert.equal(after.engine.queries.openRfqs(null, { limit: 10 }).length, 5);
+    assert.equal((await after.engine.queries.listUserRfqs('user-1', { limit: 10 })).items.length, 5);
+    assert.equal(after.engine.stats().heldAsSnapshots, 5, 'reads leave them held');
+
+    must(await after.engine.cancelRfq('user-1', ids[1]!));
+    assert.equal(after.engine.stats().heldAsSnapshots, 4);
+    assert.equal(after.engine.stats().live, 4, 'the cancelled one became an actor, ended and left');
+
+    // A held RFQ whose deadline comes due becomes an actor and fires on time.
+    after.clock.advanceTo(T0 + 60_000);
+    await after.engine.flush();
+    assert.equal(
+      (await after.engine.queries.getRfq(ids[0]!))?.status,
+      'open',
+      'its quote expired at its own time',
+    );
+    assert.equal(after.events.find((e) => e.type === 'quote.expired')?.at, q.quote.validUntil);
+  });
+});

@@ -9,7 +9,7 @@
  * (process.cpuUsage over the run), client CPU, and the full lifecycle round trip. Reports, never
  * asserts: the machine is shared.
  *
- *   node --import tsx bench/fanout.ts [--quick] [--json]
+ *   node --import tsx bench/fanout.ts [--quick] [--rate=100] [--json]
  */
 import { pathToFileURL } from 'node:url';
 import { type MmCreds, monoMs, percentile, type ServerKind } from './fanout/ipc.ts';
@@ -40,16 +40,47 @@ export interface FanoutRun {
   p99VsLimit: number;
 }
 
+/**
+ * What one more delivery costs the server, from the slope between the two largest N (same RFQs, more
+ * MMs): it separates the fan-out itself from the fixed cost per RFQ (REST, engine, HTTP trigger).
+ */
+export interface MarginalCost {
+  fromMms: number;
+  toMms: number;
+  /** Server CPU µs per extra delivery, by server. */
+  usPerDelivery: Record<ServerKind, number>;
+  /** Server CPU ms per RFQ that does not grow with N (intercept), by server. */
+  fixedMsPerRfq: Record<ServerKind, number>;
+}
+
 export interface FanoutFigures {
   machine: { cpus: number; node: string };
   ratePerSecond: number;
   rfqsPerRun: number;
   runs: FanoutRun[];
+  marginal: MarginalCost | null;
   lifecycle: LifecycleFigures;
 }
 
+function marginalCost(runs: FanoutRun[]): MarginalCost | null {
+  const [a, b] = runs.slice(-2);
+  if (!a || !b) return null;
+  const usPerDelivery = {} as Record<ServerKind, number>;
+  const fixedMsPerRfq = {} as Record<ServerKind, number>;
+  for (const kind of KINDS) {
+    const ra = a.rows[kind];
+    const rb = b.rows[kind];
+    const cpuA = (ra.serverCpuMsPer1000 * ra.deliveries) / 1000;
+    const cpuB = (rb.serverCpuMsPer1000 * rb.deliveries) / 1000;
+    const perDeliveryMs = (cpuB - cpuA) / (rb.deliveries - ra.deliveries);
+    usPerDelivery[kind] = perDeliveryMs * 1000;
+    fixedMsPerRfq[kind] = (cpuA - perDeliveryMs * ra.deliveries) / ra.rfqs;
+  }
+  return { fromMms: a.mms, toMms: b.mms, usPerDelivery, fixedMsPerRfq };
+}
+
 const KINDS: ServerKind[] = ['bare-uws', 'gateway', 'ws-lib'];
-const WARMUP = 50;
+const WARMUP = 300;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function trigger(base: string, kind: ServerKind, index: number, userKey: string): Promise<string> {
@@ -70,7 +101,7 @@ async function trigger(base: string, kind: ServerKind, index: number, userKey: s
   return ((await res.json()) as { id: string }).id;
 }
 
-async function runOne(
+export async function runOne(
   kind: ServerKind,
   mms: number,
   rfqs: number,
@@ -146,9 +177,12 @@ async function runOne(
   };
 }
 
-export async function runFanoutBench(opts: { quick: boolean }): Promise<FanoutFigures> {
+export async function runFanoutBench(opts: {
+  quick: boolean;
+  ratePerSecond?: number;
+}): Promise<FanoutFigures> {
   const mmCounts = opts.quick ? [10, 100] : [10, 100, 500];
-  const ratePerSecond = 100;
+  const ratePerSecond = opts.ratePerSecond ?? 100;
   const rfqsPerRun = opts.quick ? 200 : 1_000;
   const runs: FanoutRun[] = [];
   for (const mms of mmCounts) {
@@ -169,6 +203,7 @@ export async function runFanoutBench(opts: { quick: boolean }): Promise<FanoutFi
     ratePerSecond,
     rfqsPerRun,
     runs,
+    marginal: marginalCost(runs),
     lifecycle,
   };
 }
@@ -190,6 +225,15 @@ function table(figures: FanoutFigures): string {
       `     gateway CPU ÷ bare uWS = ${f(run.cpuVsLimit)} (goal ≤ 1.3) · ws CPU ÷ gateway = ${f(run.cpuAdvantageVsWs)} (goal ≥ 3.5) · gateway p99 ÷ bare p99 = ${f(run.p99VsLimit)} (goal ≤ 1.5)`,
     );
   }
+  const m = figures.marginal;
+  if (m) {
+    const u = m.usPerDelivery;
+    const x = m.fixedMsPerRfq;
+    lines.push(
+      `marginal server CPU per delivery (${m.fromMms}→${m.toMms} MMs): bare uWS ${f(u['bare-uws'])} µs · gateway ${f(u.gateway)} µs (${f(u.gateway / u['bare-uws'])}×) · ws ${f(u['ws-lib'])} µs (${f(u['ws-lib'] / u.gateway)}× the gateway)`,
+      `fixed server CPU per RFQ: bare uWS ${f(x['bare-uws'], 3)} ms (HTTP trigger) · gateway ${f(x.gateway, 3)} ms (REST + engine + encode) · ws ${f(x['ws-lib'], 3)} ms`,
+    );
+  }
   const l = figures.lifecycle;
   lines.push(
     `lifecycle (${l.rounds} rounds): create→quote seen p50 ${f(l.createToQuoteSeen.p50Ms)} / p99 ${f(l.createToQuoteSeen.p99Ms)} ms · accept→confirmed p50 ${f(l.acceptToConfirmed.p50Ms)} / p99 ${f(l.acceptToConfirmed.p99Ms)} ms · round trip p50 ${f(l.roundTrip.p50Ms)} / p99 ${f(l.roundTrip.p99Ms)} ms`,
@@ -198,7 +242,11 @@ function table(figures: FanoutFigures): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const figures = await runFanoutBench({ quick: process.argv.includes('--quick') });
+  const rate = process.argv.find((a) => a.startsWith('--rate='))?.slice('--rate='.length);
+  const figures = await runFanoutBench({
+    quick: process.argv.includes('--quick'),
+    ...(rate && { ratePerSecond: Number(rate) }),
+  });
   console.log(table(figures));
   if (process.argv.includes('--json')) console.log(JSON.stringify(figures, null, 2));
 }

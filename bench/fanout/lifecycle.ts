@@ -39,12 +39,28 @@ export async function runLifecycle(rounds: number): Promise<LifecycleFigures> {
   await mm.connect();
   const user = new RestClient(base, { apiKey: server.ready.userKey });
   const ws = new WebSocket(`ws://127.0.0.1:${server.ready.port}/ws`);
-  const waiters = new Map<string, (m: { type: string; data: Record<string, unknown> }) => void>();
+  // Messages per RFQ as they arrive (a quote can reach the user before the create response does).
+  type Msg = { type: string; data: Record<string, unknown> };
+  const inbox = new Map<string, Msg[]>();
+  let wake: (() => void) | null = null;
   ws.on('message', (data: Buffer) => {
-    const m = JSON.parse(data.toString()) as { type: string; data: Record<string, unknown> };
-    const rfqId = (m.data?.parlay_ticket_id ?? m.data?.rfq_id) as string | undefined;
-    if (rfqId) waiters.get(rfqId)?.(m);
+    const m = JSON.parse(data.toString()) as Msg;
+    const rfqId = (m.data?.parlay_ticket_id ?? m.data?.rfq_id ?? m.data?.id) as string | undefined;
+    if (!rfqId) return;
+    const list = inbox.get(rfqId) ?? [];
+    list.push(m);
+    inbox.set(rfqId, list);
+    wake?.();
   });
+  const waitFor = async (rfqId: string, match: (m: Msg) => boolean): Promise<Msg> => {
+    for (;;) {
+      const found = inbox.get(rfqId)?.find(match);
+      if (found) return found;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  };
   await new Promise((resolve) => ws.once('open', resolve));
   ws.send(JSON.stringify({ type: 'auth', api_key: server.ready.userKey }));
   ws.send(JSON.stringify({ type: 'subscribe', channel: 'user:rfqs:bench-user' }));
@@ -62,20 +78,12 @@ export async function runLifecycle(rounds: number): Promise<LifecycleFigures> {
       ],
       bet_amount: 50,
     });
-    const quoteId = await new Promise<string>((resolve) => {
-      waiters.set(rfq.id, (m) => {
-        if (m.type === 'quote:submitted') resolve(m.data.id as string);
-      });
-    });
+    const quoteId = (await waitFor(rfq.id, (m) => m.type === 'quote:submitted')).data.id as string;
     const t1 = monoMs();
     await user.acceptQuote(rfq.id, quoteId);
-    await new Promise<void>((resolve) => {
-      waiters.set(rfq.id, (m) => {
-        if (m.type === 'rfq:status' && m.data.status === 'confirmed') resolve();
-      });
-    });
+    await waitFor(rfq.id, (m) => m.type === 'rfq:status' && m.data.status === 'confirmed');
     const t2 = monoMs();
-    waiters.delete(rfq.id);
+    inbox.delete(rfq.id);
     total.push(t2 - t0);
     toQuote.push(t1 - t0);
     toConfirm.push(t2 - t1);

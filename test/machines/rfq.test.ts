@@ -241,7 +241,12 @@ describe('confirm and what follows', () => {
   test('confirmed → executed with signature and position address', () => {
     const r = executed();
     assert.equal(r.status(), 'executed');
-    assert.deepEqual(r.context().position, { address: 'PDA1', signature: 'SIG1', executedAt: T0 + 20, closeSignature: null });
+    assert.deepEqual(r.context().position, {
+      address: 'PDA1',
+      signature: 'SIG1',
+      executedAt: T0 + 20,
+      closeSignature: null,
+    });
     assert.equal(r.context().quotes.find((q) => q.id === 'q1')?.status, 'executed');
     assert.equal(nextDeadline('executed', r.context()), null);
   });

@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, type Report, type Section, toMarkdown, toSvg } from './report.ts';
+import { chainSection } from './chain.ts';
 import { engineSection } from './sections/engine.ts';
 import { persistenceSection } from './sections/persistence.ts';
 import { riskSection } from './sections/risk.ts';
@@ -21,6 +22,7 @@ export const SECTIONS: Record<string, SectionRunner> = {
   engine: engineSection,
   persistence: persistenceSection,
   risk: riskSection,
+  chain: chainSection,
 };
 
 export async function runSuite(opts: { quick: boolean; only?: string[] }): Promise<Report> {

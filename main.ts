@@ -27,6 +27,8 @@ import type { RiskEngine } from './engine/ports/risk.ts';
 import { FullRiskEngine } from './engine/risk/fullRisk.ts';
 import { IlpRiskEngine } from './engine/risk/ilpRisk.ts';
 import { SettlementWatcher } from './engine/settlement/watcher.ts';
+import { DEV_JWT_DEFAULTS } from './gateway/auth/devToken.ts';
+import { keysCommand } from './gateway/cli/keys.ts';
 import { type Gateway, startGateway } from './gateway/startGateway.ts';
 import { createPersistence, type Persistence } from './persistence/createPersistence.ts';
 
@@ -146,6 +148,29 @@ export function devJwtSecret(env: AppEnv): string {
   return secret;
 }
 
+/** Dev bearer tokens are off when Privy verifies users. */
+export function devJwtConfig(env: AppEnv) {
+  return env.privyAppId ? null : { secret: devJwtSecret(env), ...DEV_JWT_DEFAULTS };
+}
+
+/** `npm run keys`: mints credentials into the same Postgres identity store the server reads. */
+async function keys(env: AppEnv, logger: Logger, argv: string[]): Promise<void> {
+  const problem = await checkPostgres(env.databaseUrl);
+  if (problem) throw new StartupError([problem]);
+  const persistence = createPersistence({
+    logger,
+    redisUrl: env.redisUrl,
+    databaseUrl: env.databaseUrl,
+    keyPrefix: env.redisKeyPrefix,
+  });
+  await persistence.start();
+  try {
+    process.stdout.write(await keysCommand(argv, { store: persistence.identity, devJwt: devJwtConfig(env) }));
+  } finally {
+    await persistence.stop();
+  }
+}
+
 export async function startStack(env: AppEnv, logger: Logger): Promise<Stack> {
   const limits = limitsFrom(env);
   const dataDir = resolve(env.dataDir);
@@ -239,6 +264,7 @@ export async function startStack(env: AppEnv, logger: Logger): Promise<Stack> {
       markets,
       logger,
       explorerUrl: chain.explorerUrl,
+      vaults: chain.vaults,
       config: {
         host: env.host,
         port: env.port,
@@ -316,6 +342,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: env.logLevel });
+  if (process.argv[2] === 'keys') {
+    try {
+      await keys(env, createLogger({ level: 'warn' }), process.argv.slice(3));
+    } catch (error) {
+      process.stderr.write(
+        `keys: ${error instanceof StartupError ? error.problems.join('\n') : error instanceof Error ? error.message : String(error)}\n`,
+      );
+      process.exit(1);
+    }
+    process.exit(0);
+  }
   try {
     await checkPrerequisites(env);
   } catch (error) {

@@ -10,6 +10,7 @@
  */
 import { PublicKey } from '@solana/web3.js';
 import type { FundsOwner } from '../engine/ports/funds.ts';
+import type { VaultAccess, VaultTxResult, VaultView } from '../engine/ports/vaults.ts';
 import { err, ok, type Result } from '../machines/errors.ts';
 import type { Micro } from '../machines/money.ts';
 import { clampMicro, toChainAmount } from './amounts.ts';
@@ -30,36 +31,7 @@ import { decodeTokenAccount, TOKEN_ACCOUNT_SIZE } from './program/splToken.ts';
 import { principalKey } from './signers/signer.ts';
 import { COMPUTE_UNITS, type TxPart, txPart } from './txBuilder.ts';
 
-export interface VaultView {
-  /** The owner key (local custody key or Privy wallet address). */
-  owner: string;
-  vault: string;
-  /** The owner's USDC token account: deposits are made from it, withdrawals go to it by default. */
-  depositAddress: string;
-  exists: boolean;
-  balanceMicro: Micro;
-  lockedMicro: Micro;
-  stakeLockedMicro: Micro;
-  collateralLockedMicro: Micro;
-  pendingMicro: Micro;
-  freeMicro: Micro;
-  /** USDC in the deposit address, not yet in the vault. */
-  walletMicro: Micro;
-  tradingEnabled: boolean;
-  delegation: {
-    delegate: string;
-    maxPerPositionMicro: Micro;
-    maxTotalLockedMicro: Micro;
-    expiresAt: number;
-  } | null;
-  explorerUrl: string;
-}
-
-export interface VaultTxResult {
-  signature: string;
-  explorerUrl: string;
-  vault: VaultView;
-}
+export type { VaultTxResult, VaultView };
 
 type ServiceContext = Pick<
   ChainContext,
@@ -68,7 +40,7 @@ type ServiceContext = Pick<
 
 const INSUFFICIENT_FREE = programErrorCode('InsufficientFreeBalance');
 
-export class VaultService {
+export class VaultService implements VaultAccess {
   private withdrawals = 0;
 
   constructor(

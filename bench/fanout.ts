@@ -27,6 +27,8 @@ export interface FanoutRow {
   serverCpuMsPer1000: number;
   clientCpuMsPer1000: number;
   clientProcesses: number;
+  /** Up to 2,000 evenly spaced samples of the sorted latencies (ms), for the report's chart. */
+  sampleMs: number[];
 }
 
 export interface FanoutRun {
@@ -174,7 +176,15 @@ export async function runOne(
     serverCpuMsPer1000: per1000(serverCpuMs),
     clientCpuMsPer1000: per1000(clientCpuMs),
     clientProcesses: parts,
+    sampleMs: downsample(latencies, 2_000),
   };
+}
+
+/** Evenly spaced points of a sorted array: the distribution's shape at a bounded size. */
+function downsample(sorted: number[], max: number): number[] {
+  if (sorted.length <= max) return [...sorted];
+  const step = sorted.length / max;
+  return Array.from({ length: max }, (_, i) => sorted[Math.floor(i * step)] as number);
 }
 
 export async function runFanoutBench(opts: {

@@ -9,9 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { machineInfo, type Report, type Section, toMarkdown, toSvg } from './report.ts';
 import { chainSection } from './chain.ts';
+import { machineInfo, type Report, type Section, toMarkdown, toSvg } from './report.ts';
 import { engineSection } from './sections/engine.ts';
+import { fanoutSection } from './sections/fanout.ts';
 import { persistenceSection } from './sections/persistence.ts';
 import { riskSection } from './sections/risk.ts';
 
@@ -21,6 +22,7 @@ type SectionRunner = (opts: { quick: boolean }) => Promise<Section>;
 export const SECTIONS: Record<string, SectionRunner> = {
   engine: engineSection,
   persistence: persistenceSection,
+  gateway: fanoutSection,
   risk: riskSection,
   chain: chainSection,
 };

@@ -201,7 +201,9 @@ export const protoCodec: Codec = {
     if (!isBinary) return bad('(frame)', 'binary mode takes binary frames');
     let decoded: ReturnType<typeof fromBinary<typeof ClientFrameSchema>>;
     try {
-      decoded = fromBinary(ClientFrameSchema, new Uint8Array(data));
+      // A copy: `bytes` fields decode as views onto the input, and uWS reuses a message's buffer once
+      // its callback returns — an auth checked after an async key lookup would read other bytes.
+      decoded = fromBinary(ClientFrameSchema, new Uint8Array(data.slice(0)));
     } catch {
       return bad('(frame)', 'not a parlay.v1.ClientFrame');
     }

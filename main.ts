@@ -14,10 +14,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { CHAIN_ENV, type ChainConfig, ChainConfigError, chainConfigFromEnv } from './chain/config.ts';
 import { type Chain, createChain } from './chain/createChain.ts';
-import { type AppEnv, limitsFrom, readAppEnv } from './engine/appConfig.ts';
+import { APP_ENV, type AppEnv, limitsFrom, readAppEnv } from './engine/appConfig.ts';
 import { Engine } from './engine/engine.ts';
-import { ConfigError } from './engine/envConfig.ts';
+import { ConfigError, configTable } from './engine/envConfig.ts';
 import { createLogger, type Logger } from './engine/logger.ts';
 import { MarketCache } from './engine/markets/cache.ts';
 import { KalshiClient } from './engine/markets/client.ts';
@@ -52,6 +53,56 @@ export interface Stack {
     kalshiAdmin: string | null;
   };
   close(): Promise<void>;
+}
+
+export interface StackConfig {
+  app: AppEnv;
+  chain: ChainConfig;
+}
+
+/**
+ * Every variable the stack reads, validated together so all problems show at once. The embedded
+ * chain keeps its state in DATA_DIR unless CHAIN_STATE_FILE says otherwise.
+ */
+export function readStackConfig(raw: NodeJS.ProcessEnv = process.env): StackConfig {
+  const problems: string[] = [];
+  let app: AppEnv | null = null;
+  let chain: ChainConfig | null = null;
+  try {
+    app = readAppEnv(raw);
+    limitsFrom(app);
+  } catch (error) {
+    if (error instanceof ConfigError) problems.push(...error.problems);
+    else if (error instanceof RangeError) problems.push(error.message);
+    else throw error;
+  }
+  try {
+    const dataDir = resolve(raw.DATA_DIR || '.parlay');
+    chain = chainConfigFromEnv({
+      ...raw,
+      CHAIN_STATE_FILE: raw.CHAIN_STATE_FILE ?? join(dataDir, 'chain-state.jsonl'),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) problems.push(...error.problems);
+    else if (error instanceof ChainConfigError) problems.push(error.message);
+    else throw error;
+  }
+  if (problems.length > 0 || !app || !chain) throw new ConfigError(problems);
+  return { app, chain };
+}
+
+/** The README's configuration table: the app's variables, then the chain's (names shared with the app once). */
+export function stackConfigTable(): string {
+  const names = new Set(Object.values(APP_ENV).map((s) => s.name));
+  const chainOnly = Object.fromEntries(
+    Object.entries(CHAIN_ENV)
+      .filter(([, s]) => !names.has(s.name))
+      .map(([k, s]) => [
+        k,
+        s.name === 'CHAIN_STATE_FILE' ? { ...s, defaultText: 'DATA_DIR/chain-state.jsonl' } : s,
+      ]),
+  );
+  return configTable({ ...APP_ENV, ...chainOnly });
 }
 
 /** A problem the operator must fix before the stack can start: printed as one line, no stack trace. */
@@ -171,7 +222,8 @@ async function keys(env: AppEnv, logger: Logger, argv: string[]): Promise<void> 
   }
 }
 
-export async function startStack(env: AppEnv, logger: Logger): Promise<Stack> {
+export async function startStack(config: StackConfig, logger: Logger): Promise<Stack> {
+  const env = config.app;
   const limits = limitsFrom(env);
   const dataDir = resolve(env.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -222,8 +274,9 @@ export async function startStack(env: AppEnv, logger: Logger): Promise<Stack> {
     await persistence.start();
     closers.push(['persistence', () => persistence.stop()]);
 
+    // The program's fee cap must allow the fee the engine snapshots into RFQs.
     const chain = await createChain({
-      config: { stateFile: join(dataDir, 'chain-state.json'), feeCapBps: Math.max(limits.feeBps, 100) },
+      config: { ...config.chain, feeCapBps: Math.max(limits.feeBps, config.chain.feeCapBps) },
       logger,
       clock,
     });
@@ -331,15 +384,20 @@ function banner(stack: Stack): string {
 }
 
 async function main(): Promise<void> {
-  let env: AppEnv;
+  let config: StackConfig;
   try {
-    env = readAppEnv();
+    config = readStackConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.problems.map((p) => `config: ${p}`).join('\n')}\n`);
       process.exit(2);
     }
     throw error;
+  }
+  const env = config.app;
+  if (process.argv[2] === 'config-table') {
+    process.stdout.write(`${stackConfigTable()}\n`);
+    process.exit(0);
   }
   const logger = createLogger({ level: env.logLevel });
   if (process.argv[2] === 'keys') {
@@ -362,7 +420,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const stack = await startStack(env, logger);
+  const stack = await startStack(config, logger);
   process.stdout.write(banner(stack));
   let stopping = false;
   const stop = async (signal: string) => {

@@ -14,13 +14,12 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { readAppEnv } from '../engine/appConfig.ts';
 import { newSigningKeyPair } from '../gateway/auth/signing.ts';
 import { createApiKey } from '../gateway/cli/mintKeys.ts';
 import { ExampleBot } from '../gateway/client/exampleBot.ts';
 import { type Market, RestClient } from '../gateway/client/restClient.ts';
 import { formatFixed } from '../machines/money.ts';
-import { checkPrerequisites, StartupError, startStack } from '../main.ts';
+import { checkPrerequisites, readStackConfig, StartupError, startStack } from '../main.ts';
 import { type BotLine, Dashboard, render } from './demo/dashboard.ts';
 import { fundsCheck } from './demo/funds.ts';
 import { applyResults, drawResults } from './demo/resolver.ts';
@@ -68,10 +67,10 @@ function tradingPool(markets: Market[], size: number): Market[] {
 async function main(): Promise<void> {
   const stamp = `${Date.now().toString(36)}${process.pid}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'parlay-demo-'));
-  const base = readAppEnv();
+  const base = readStackConfig().app;
   const db = new URL(base.databaseUrl);
   db.pathname = `/parlay_demo_${stamp}`;
-  const env = readAppEnv({
+  const config = readStackConfig({
     ...process.env,
     DATABASE_URL: db.toString(),
     REDIS_KEY_PREFIX: `demo-${stamp}`,
@@ -82,6 +81,7 @@ async function main(): Promise<void> {
     SETTLEMENT_POLL_MS: '300',
     LOG_LEVEL: 'error',
   });
+  const env = config.app;
   try {
     await checkPrerequisites(env);
   } catch (error) {
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: 'error' }, pino.destination(2));
   const started = Date.now();
   process.stdout.write('starting the stack (Postgres, Redis, litesvm, Kalshi simulator, gateway)…\n');
-  const stack = await startStack(env, logger);
+  const stack = await startStack(config, logger);
   const stats = new DemoStats();
   stack.engine.subscribe((e) => stats.onEvent(e));
   const random = rng(Number(args.seed));

@@ -121,8 +121,11 @@ export function readConfig<S extends Record<string, VarSpec<unknown>>>(
 
 /** The README table for a set of specs. */
 export function configTable(specs: Record<string, VarSpec<unknown>>): string {
+  // A `|` inside a cell would end it: escape it.
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = Object.values(specs).map(
-    (s) => `| \`${s.name}\` | ${s.defaultText === '—' ? '—' : `\`${s.defaultText}\``} | ${s.doc} |`,
+    (s) =>
+      `| \`${s.name}\` | ${s.defaultText === '—' ? '—' : `\`${cell(s.defaultText)}\``} | ${cell(s.doc)} |`,
   );
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }

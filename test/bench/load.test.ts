@@ -13,9 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import { allErrors, BENIGN_ERRORS, type RunResult } from '../../bench/load/section.ts';
 import { load } from '../../bench/load.ts';
 import type { Report } from '../../bench/report.ts';
-import { readAppEnv } from '../../engine/appConfig.ts';
 import { silentLogger } from '../../engine/logger.ts';
-import { type Stack, startStack } from '../../main.ts';
+import { readStackConfig, type Stack, startStack } from '../../main.ts';
 import { cleanup, freshNames } from '../persistence/support.ts';
 
 /** The gateway refuses a key's very first binary auth (see the worker); the generator retries it. */
@@ -45,7 +44,7 @@ function unexpectedErrors(result: RunResult): string[] {
 
 describe('load generator against a real stack', { timeout: 120_000 }, () => {
   before(async () => {
-    const env = readAppEnv({
+    const config = readStackConfig({
       PORT: '0',
       COMPAT_HTTP_PORT: '0',
       KALSHI_SIM_PORT: '0',
@@ -55,7 +54,7 @@ describe('load generator against a real stack', { timeout: 120_000 }, () => {
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
     });
-    stack = await startStack(env, silentLogger());
+    stack = await startStack(config, silentLogger());
   });
 
   after(async () => {

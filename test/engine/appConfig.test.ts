@@ -37,3 +37,11 @@ test('every problem is reported at once, one line each, secrets never echoed', (
 test('contradictory limits fail at boot', () => {
   assert.throws(() => limitsFrom(readAppEnv({ MIN_LEGS: '6' })), /minLegs must not exceed maxLegs/);
 });
+
+test('the README configuration table is the one the code declares', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { stackConfigTable } = await import('../../main.ts');
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const between = /<!-- config-table -->\n([\s\S]*?)\n<!-- \/config-table -->/.exec(readme)?.[1];
+  assert.equal(between, stackConfigTable(), 'README table is stale: run `npm run config:table` and paste it');
+});

@@ -29,7 +29,8 @@ export function drawResults(
     if (key.startsWith('x:')) {
       // One winner among these, or (as often as any one of them) a market of the event we did not trade.
       const winner = Math.floor(random() * (group.length + 1));
-      for (const [i, f] of group.entries()) out.push({ ticker: f.ticker, result: i === winner ? 'yes' : 'no' });
+      for (const [i, f] of group.entries())
+        out.push({ ticker: f.ticker, result: i === winner ? 'yes' : 'no' });
     } else if (key.startsWith('l:')) {
       const strike = (f: MarketFacts) => f.ladder?.floorStrike ?? f.ladder?.capStrike ?? 0;
       const sorted = [...group].sort((a, b) => strike(a) - strike(b));

@@ -7,24 +7,20 @@
  *
  *   npm run demo -- [--rfqs 40] [--users 4] [--mms 3] [--seed 7] [--keep]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { pino } from 'pino';
 import { newSigningKeyPair } from '../gateway/auth/signing.ts';
 import { createApiKey } from '../gateway/cli/mintKeys.ts';
 import { ExampleBot } from '../gateway/client/exampleBot.ts';
 import { type Market, RestClient } from '../gateway/client/restClient.ts';
 import { formatFixed } from '../machines/money.ts';
-import { checkPrerequisites, readStackConfig, StartupError, startStack } from '../main.ts';
+import { StartupError } from '../main.ts';
 import { type BotLine, Dashboard, render } from './demo/dashboard.ts';
 import { fundsCheck } from './demo/funds.ts';
 import { applyResults, drawResults } from './demo/resolver.ts';
 import { DemoStats } from './demo/stats.ts';
 import { runUser } from './demo/users.ts';
+import { type ScratchStack, startScratchStack } from './scratchStack.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,25 +61,13 @@ function tradingPool(markets: Market[], size: number): Market[] {
 }
 
 async function main(): Promise<void> {
-  const stamp = `${Date.now().toString(36)}${process.pid}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'parlay-demo-'));
-  const base = readStackConfig().app;
-  const db = new URL(base.databaseUrl);
-  db.pathname = `/parlay_demo_${stamp}`;
-  const config = readStackConfig({
-    ...process.env,
-    DATABASE_URL: db.toString(),
-    REDIS_KEY_PREFIX: `demo-${stamp}`,
-    DATA_DIR: dataDir,
-    PORT: '0',
-    COMPAT_HTTP_PORT: '0',
-    KALSHI_SIM_PORT: '0',
-    SETTLEMENT_POLL_MS: '300',
-    LOG_LEVEL: 'error',
-  });
-  const env = config.app;
+  // The live view owns stdout: the stack logs errors only, to stderr.
+  const logger = pino({ level: 'error' }, pino.destination(2));
+  const started = Date.now();
+  process.stdout.write('starting the stack (Postgres, Redis, litesvm, Kalshi simulator, gateway)…\n');
+  let scratch: ScratchStack;
   try {
-    await checkPrerequisites(env);
+    scratch = await startScratchStack('demo', logger, { SETTLEMENT_POLL_MS: '300', LOG_LEVEL: 'error' });
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`${error.problems.map((p) => `cannot start: ${p}`).join('\n')}\n`);
@@ -91,11 +75,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // The live view owns stdout: the stack logs errors only, to stderr.
-  const logger = pino({ level: 'error' }, pino.destination(2));
-  const started = Date.now();
-  process.stdout.write('starting the stack (Postgres, Redis, litesvm, Kalshi simulator, gateway)…\n');
-  const stack = await startStack(config, logger);
+  const { stack } = scratch;
   const stats = new DemoStats();
   stack.engine.subscribe((e) => stats.onEvent(e));
   const random = rng(Number(args.seed));
@@ -192,34 +172,8 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(ticker);
     for (const { bot } of bots) await bot.stop().catch(() => {});
-    await stack.close();
-    if (!args.keep) await cleanUp(env.databaseUrl, env.redisUrl, env.redisKeyPrefix, dataDir);
+    await scratch.dispose({ keep: args.keep });
   }
-}
-
-/** The demo leaves nothing behind: its database, its Redis keys and its data dir go. */
-async function cleanUp(
-  databaseUrl: string,
-  redisUrl: string,
-  prefix: string,
-  dataDir: string,
-): Promise<void> {
-  const name = new URL(databaseUrl).pathname.slice(1);
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(`drop database if exists "${name}" with (force)`);
-  await client.end();
-  const redis = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().catch((error: unknown) => {

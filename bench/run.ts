@@ -13,6 +13,7 @@ import { chainSection } from './chain.ts';
 import { machineInfo, type Report, type Section, toMarkdown, toSvg } from './report.ts';
 import { engineSection } from './sections/engine.ts';
 import { fanoutSection } from './sections/fanout.ts';
+import { lifecycleSection } from './sections/lifecycle.ts';
 import { persistenceSection } from './sections/persistence.ts';
 import { riskSection } from './sections/risk.ts';
 
@@ -25,6 +26,7 @@ export const SECTIONS: Record<string, SectionRunner> = {
   gateway: fanoutSection,
   risk: riskSection,
   chain: chainSection,
+  lifecycle: lifecycleSection,
 };
 
 export async function runSuite(opts: { quick: boolean; only?: string[] }): Promise<Report> {

@@ -220,14 +220,7 @@ async function connectAll(init: WorkerInit): Promise<void> {
     }
   };
   const one = async (creds: WorkerInit['mms'][number]) => {
-    let refused = await attempt(creds);
-    // A gateway that verifies the signature after an identity-store round trip on a reused
-    // receive buffer refuses a key's first auth as "bad signature" and accepts it once the key is
-    // cached: retry once, and count it so the report shows the gateway did this.
-    if (refused?.why.includes('bad signature')) {
-      refused = await attempt(creds);
-      if (!refused) count('connect:UNAUTHORIZED bad signature, accepted on retry');
-    }
+    const refused = await attempt(creds);
     if (refused) fail(refused.code, `MM ${creds.id} could not connect to ${init.wsUrl}: ${refused.why}`);
   };
   for (let i = 0; i < init.mms.length; i += 25) await Promise.all(init.mms.slice(i, i + 25).map(one));

@@ -126,6 +126,9 @@ export class MarketCache implements MarketSource, MarketStructure {
       for (const bad of invalid)
         this.log.warn({ ticker: bad.ticker, err: bad.error.message }, 'unreadable market skipped');
       this.log.info({ active: markets.length, cached: this.entries.size }, 'market catalogue refreshed');
+      // The listing carries no exclusivity: learn each event's facts in the background (rate-limited
+      // by the client), so GET /markets soon says what a leg lookup would, without delaying boot.
+      if (this.config.prefetchEvents) void this.ensureEvents([...seen]);
     } catch (error) {
       // Kalshi is most likely down: a by-ticker sweep of the whole cache now would only add load.
       this.log.error({ err: errorMessage(error) }, 'market catalogue refresh failed');

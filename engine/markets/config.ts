@@ -55,6 +55,8 @@ export interface MarketCacheConfig {
   eventTtlMs: number;
   /** A market that is no longer active and was not looked up for this long leaves the cache. */
   evictAfterMs: number;
+  /** After each catalogue refresh, fetch the facts of its events in the background (GET /markets shows exclusivity). */
+  prefetchEvents: boolean;
 }
 
 export const DEFAULT_MARKET_CACHE_CONFIG: Readonly<MarketCacheConfig> = Object.freeze({
@@ -63,6 +65,7 @@ export const DEFAULT_MARKET_CACHE_CONFIG: Readonly<MarketCacheConfig> = Object.f
   negativeTtlMs: 60_000,
   eventTtlMs: 3_600_000,
   evictAfterMs: 3_600_000,
+  prefetchEvents: true,
 });
 
 function positiveInts<T extends object>(what: string, config: T, keys: ReadonlyArray<keyof T>): string[] {

@@ -29,7 +29,8 @@ async function setup(catalogue: Catalogue = fixtureCatalogue()) {
   clock = new FakeClock();
   sim = await startKalshiSimulator({ port: 0, clock, catalogue });
   const client = new KalshiClient({ config: { baseUrl: sim.url, maxRetries: 0 }, clock });
-  cache = new MarketCache({ client, clock, config: { refreshIntervalMs: REFRESH } });
+  // These tests count requests and timers exactly: the background event prefetch is tested on its own.
+  cache = new MarketCache({ client, clock, config: { refreshIntervalMs: REFRESH, prefetchEvents: false } });
 }
 
 /** Requests since `from` whose path ends with `suffix`. */
@@ -72,6 +73,20 @@ describe('MarketCache', () => {
     assert.equal(sent(from).length, 2, 'one GET /events/{t} per event');
     await cache.lookup([GAME[1], LADDER[2]]);
     assert.equal(sent(from).length, 2, 'event facts are cached');
+  });
+
+  it('with prefetch on, the catalogue learns its events in the background: the listing shows exclusivity', async () => {
+    cache.stop();
+    const client = new KalshiClient({ config: { baseUrl: sim.url, maxRetries: 0 }, clock });
+    cache = new MarketCache({ client, clock, config: { refreshIntervalMs: REFRESH, prefetchEvents: true } });
+    await cache.start();
+    const listed = () => cache.list({ limit: 1_000 }).markets.find((m) => m.ticker === GAME[0]);
+    await waitFor(() => listed()?.mutuallyExclusive === true, 'the event facts to arrive');
+    const rung = cache.list({ limit: 1_000 }).markets.find((m) => m.ticker === LADDER[0]);
+    assert.equal(rung?.mutuallyExclusive, false);
+    const from = sim.admin.requests.length;
+    await cache.lookup([GAME[0], LADDER[0]]);
+    assert.equal(sent(from).length, 0, 'a lookup after the prefetch asks Kalshi nothing');
   });
 
   it('does not wait on a failing /events endpoint more than once per negative TTL', async () => {

@@ -100,6 +100,7 @@ export function latencyFigure(name: string, samplesMs: number[], extra: Partial<
 
 const fmt = (n: number | undefined): string => {
   if (n === undefined || Number.isNaN(n)) return '—';
+  if (Number.isInteger(n)) return String(n);
   if (Math.abs(n) >= 1000) return n.toFixed(0);
   if (Math.abs(n) >= 10) return n.toFixed(1);
   return n.toFixed(3);

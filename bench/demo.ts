@@ -85,18 +85,17 @@ async function main(): Promise<void> {
   const MM_FUNDS = 100_000;
   const dashboard = new Dashboard(process.stdout);
   let phase = 'setting up';
-  const ticker = setInterval(
-    () =>
-      dashboard.draw(
-        render(
-          phase,
-          Date.now() - started,
-          stats,
-          bots.map((b) => b.line),
-        ),
+  const draw = (force = false) =>
+    dashboard.draw(
+      render(
+        phase,
+        Date.now() - started,
+        stats,
+        bots.map((b) => b.line),
       ),
-    500,
-  );
+      force,
+    );
+  const ticker = setInterval(draw, 500);
   try {
     // Credentials straight into the identity store (what `npm run keys` does), funds from the dev faucet over REST.
     const users: string[] = [];
@@ -145,15 +144,7 @@ async function main(): Promise<void> {
 
     phase = 'done';
     clearInterval(ticker);
-    dashboard.draw(
-      render(
-        phase,
-        Date.now() - started,
-        stats,
-        bots.map((b) => b.line),
-      ),
-      true,
-    );
+    draw(true);
     const minted = (users.length * USER_FUNDS + bots.length * MM_FUNDS) * 1_000_000;
     const funds = await fundsCheck(stack, url, [...users, ...bots.map((b) => b.apiKey)], minted);
     const positions = stats.wins + stats.losses + stats.voids;

@@ -27,6 +27,7 @@ import { systemClock } from './engine/ports/clock.ts';
 import type { RiskEngine } from './engine/ports/risk.ts';
 import { FullRiskEngine } from './engine/risk/fullRisk.ts';
 import { IlpRiskEngine } from './engine/risk/ilpRisk.ts';
+import { KalshiLifecycleFeed } from './engine/settlement/lifecycleFeed.ts';
 import { SettlementWatcher } from './engine/settlement/watcher.ts';
 import { DEV_JWT_DEFAULTS } from './gateway/auth/devToken.ts';
 import { keysCommand } from './gateway/cli/keys.ts';
@@ -288,11 +289,26 @@ export async function startStack(config: StackConfig, logger: Logger): Promise<S
         : new FullRiskEngine({ logger, markets });
     closers.push(['risk', () => risk.shutdown()]);
 
+    // Kalshi pushes lifecycle changes over its WebSocket (authenticated); polling stays on as reconciliation.
+    const feed = simulator
+      ? new KalshiLifecycleFeed({ config: { url: simulator.wsUrl }, clock, logger })
+      : env.kalshiKeyId && env.kalshiKeyPath
+        ? new KalshiLifecycleFeed({
+            auth: { apiKeyId: env.kalshiKeyId, privateKeyPem: readFileSync(env.kalshiKeyPath, 'utf8') },
+            clock,
+            logger,
+          })
+        : null;
+    if (feed) {
+      feed.start();
+      closers.push(['kalshi lifecycle feed', () => feed.stop()]);
+    }
     const settlement = new SettlementWatcher({
       client: kalshi,
       clock,
       logger,
       config: { pollIntervalMs: env.settlementPollMs },
+      ...(feed && { feed }),
     });
     const engine = new Engine({
       clock,

@@ -27,7 +27,8 @@ const env = {
   PORT: '0',
   COMPAT_HTTP_PORT: '0',
   KALSHI_SIM_PORT: '0',
-  SETTLEMENT_POLL_MS: '200',
+  // Settlement must come from the Kalshi lifecycle feed: the poll would not run within the test.
+  SETTLEMENT_POLL_MS: '600000',
   LOG_LEVEL: 'info',
 };
 

@@ -33,12 +33,12 @@ export class MemoryMarkets implements MarketSource, MarketStructure {
     });
   }
 
-  list(query: {
+  async list(query: {
     category?: string;
     status?: MarketInfo['status'];
     limit: number;
     cursor?: string;
-  }): MarketPage {
+  }): Promise<MarketPage> {
     const all = [...this.markets.values()]
       .filter(
         (m) =>

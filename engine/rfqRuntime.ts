@@ -16,6 +16,7 @@ import { engineMetrics } from './metrics.ts';
 import type { SnapshotWrite } from './ports/store.ts';
 import { Queries } from './queries.ts';
 import { type RfqActor, RfqRegistry, type RfqSnapshot, type RfqState, statusOf } from './rfqRegistry.ts';
+import type { CountCell } from './talliedCounter.ts';
 import { TimerWheel } from './timerWheel.ts';
 
 export type Located = { actor: RfqActor; view?: undefined } | { actor?: undefined; view: RfqView };
@@ -27,6 +28,8 @@ export class RfqRuntime {
   private readonly wheel: TimerWheel;
   private readonly effects: Effects;
   private readonly listeners = new Set<(event: DomainEvent) => void>();
+  /** Event counts by type, each resolved once: publishing does no metric label hashing. */
+  private readonly eventCounts = new Map<string, CountCell>();
   /** RFQs whose confirm is waiting on the risk engine, with the deadline that came due meanwhile. */
   private readonly confirming = new Map<string, number | null>();
   private readonly retryDelayMs: number;
@@ -225,7 +228,12 @@ export class RfqRuntime {
 
   private publish(events: DomainEvent[]): void {
     for (const event of events) {
-      engineMetrics.events.inc({ type: event.type });
+      let counted = this.eventCounts.get(event.type);
+      if (!counted) {
+        counted = engineMetrics.events.cell({ type: event.type });
+        this.eventCounts.set(event.type, counted);
+      }
+      counted.n++;
       // The batch is durable whatever a port or listener does with it: a throw is logged, never propagated.
       try {
         this.effects.handle(event);
@@ -244,7 +252,7 @@ export class RfqRuntime {
       }
       if (event.type === 'rfq.status' && isTerminal(event.status)) this.retire(event.rfqId);
     }
-    engineMetrics.liveRfqs.set(this.registry.size);
+    engineMetrics.liveRfqs.value = this.registry.size;
   }
 
   /** A terminal RFQ leaves memory once its final events are out; reads go to the record from here. */

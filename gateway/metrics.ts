@@ -1,15 +1,19 @@
 /**
  * Prometheus metrics on prom-client's default registry (served by GET /metrics). Created once per
  * process: several gateways in one process (tests) share the series, as they would share a scrape.
+ * What is touched per request and per publish is tallied (engine/talliedCounter.ts) or batched
+ * (engine/batchedHistogram.ts): callers hold a cell per label set, series catch up at scrape time.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, register } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, register } from 'prom-client';
+import { BatchedHistogram } from '../engine/batchedHistogram.ts';
+import { TalliedCounter } from '../engine/talliedCounter.ts';
 
 export interface GatewayMetrics {
-  httpRequests: Counter<'route' | 'status'>;
-  httpSeconds: Histogram<'route'>;
+  httpRequests: TalliedCounter<'route' | 'status'>;
+  httpSeconds: BatchedHistogram<'route'>;
   wsConnections: Gauge<'encoding'>;
-  wsDeliveries: Counter<'channel' | 'encoding'>;
-  wsEvents: Counter<'channel'>;
+  wsDeliveries: TalliedCounter<'channel' | 'encoding'>;
+  wsEvents: TalliedCounter<'channel'>;
   wsCommands: Counter<'command' | 'outcome'>;
   wsDisconnects: Counter<'reason'>;
   rateLimited: Counter<'kind'>;
@@ -21,12 +25,12 @@ export function gatewayMetrics(): GatewayMetrics {
   if (metrics) return metrics;
   collectDefaultMetrics();
   metrics = {
-    httpRequests: new Counter({
+    httpRequests: TalliedCounter.of({
       name: 'gateway_http_requests_total',
       help: 'REST requests by route and status',
       labelNames: ['route', 'status'],
     }),
-    httpSeconds: new Histogram({
+    httpSeconds: BatchedHistogram.of({
       name: 'gateway_http_request_seconds',
       help: 'REST request latency',
       labelNames: ['route'],
@@ -37,12 +41,12 @@ export function gatewayMetrics(): GatewayMetrics {
       help: 'Open WebSocket connections by encoding',
       labelNames: ['encoding'],
     }),
-    wsDeliveries: new Counter({
+    wsDeliveries: TalliedCounter.of({
       name: 'gateway_ws_deliveries_total',
       help: 'Event frames handed to sockets (one publish counts once per subscriber)',
       labelNames: ['channel', 'encoding'],
     }),
-    wsEvents: new Counter({
+    wsEvents: TalliedCounter.of({
       name: 'gateway_ws_events_total',
       help: 'Events sequenced onto channels',
       labelNames: ['channel'],

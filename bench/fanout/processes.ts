@@ -12,9 +12,9 @@ import type {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-function spawn(file: string, args: string[]): ChildProcess {
+function spawn(file: string, args: string[], execArgv: string[] = []): ChildProcess {
   return fork(here(file), args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...execArgv],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -41,17 +41,33 @@ export class ServerProcess {
     readonly ready: Extract<ServerMessage, { type: 'ready' }>,
   ) {}
 
-  static async start(kind: ServerKind, mmCount: number, frames: number): Promise<ServerProcess> {
-    const child = spawn('./server.ts', [kind, String(mmCount), String(frames)]);
+  /** `execArgv`: extra Node flags for the server only (e.g. --cpu-prof to profile it). */
+  static async start(
+    kind: ServerKind,
+    mmCount: number,
+    frames: number,
+    execArgv: string[] = [],
+  ): Promise<ServerProcess> {
+    const child = spawn('./server.ts', [kind, String(mmCount), String(frames)], execArgv);
     return new ServerProcess(child, await nextMessage(child, 'ready'));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? 0;
   }
 
   /** CPU time (user + system) the server process has used so far, in ms. */
   async cpuMs(): Promise<number> {
+    const cpu = await this.cpuSplitMs();
+    return cpu.userMs + cpu.systemMs;
+  }
+
+  /** CPU time the server process has used so far, in ms: in user space and in the kernel. */
+  async cpuSplitMs(): Promise<{ userMs: number; systemMs: number }> {
     const reply = nextMessage<Extract<ServerMessage, { type: 'cpu' }>>(this.child, 'cpu');
     this.child.send({ type: 'cpu' } satisfies DriverToServer);
     const cpu = await reply;
-    return (cpu.userUs + cpu.systemUs) / 1000;
+    return { userMs: cpu.userUs / 1000, systemMs: cpu.systemUs / 1000 };
   }
 
   async stop(): Promise<void> {

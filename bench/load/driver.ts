@@ -51,6 +51,19 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/**
+ * Waits until every promise has settled or `deadline` (monotonic ms) passes, whichever comes first,
+ * and leaves no timer behind: a pending one would hold the process open until the deadline.
+ */
+export async function settledBy(work: readonly Promise<unknown>[], deadline: number): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([Promise.allSettled(work), sleep(deadline - monoMs(), done.signal)]);
+  } finally {
+    done.abort();
+  }
+}
+
 export class Driver {
   private readonly work = new Set<Promise<void>>();
   /** Accepted RFQs waiting for their execution: intended send time and accept time. */
@@ -89,8 +102,7 @@ export class Driver {
 
   /** Waits for what is running, up to `deadline` (monotonic ms). */
   async settle(deadline: number): Promise<void> {
-    while (this.work.size > 0 && monoMs() < deadline)
-      await Promise.race([Promise.allSettled([...this.work]), sleep(deadline - monoMs())]);
+    while (this.work.size > 0 && monoMs() < deadline) await settledBy([...this.work], deadline);
   }
 
   onExecuted(rfqId: string, at: number): void {

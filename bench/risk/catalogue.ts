@@ -10,21 +10,13 @@
 
 import type { MarketFacts, StrikeType } from '../../engine/ports/markets.ts';
 import type { PositionRisk } from '../../engine/ports/risk.ts';
+import { type Prng, prng } from '../../engine/prng.ts';
 import type { Leg } from '../../machines/domain.ts';
 
-export type Rng = () => number;
+export type Rng = Prng;
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The suite's books are replayable from their seed. */
+export const rng = prng;
 
 const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

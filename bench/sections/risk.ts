@@ -1,10 +1,14 @@
 /** The risk section: confirm-path collateral decisions, background refinement, capital efficiency. */
 
 import type { Figure, Section } from '../report.ts';
-import { runRiskBench } from '../risk.ts';
+import { type RiskBenchReport, runRiskBench } from '../risk.ts';
 
 export async function riskSection(opts: { quick: boolean }): Promise<Section> {
-  const report = await runRiskBench(opts);
+  return riskReportSection(await runRiskBench(opts));
+}
+
+/** The report's section for a finished risk run. */
+export function riskReportSection(report: RiskBenchReport): Section {
   const figures: Figure[] = [];
   for (const b of report.books) {
     const refineMs = b.refinement.firstResultMs ?? b.refinement.capMs;
@@ -38,8 +42,8 @@ export async function riskSection(opts: { quick: boolean }): Promise<Section> {
       value: refined,
       baseline:
         e.exact !== null
-          ? { name: 'exact worst case', value: e.exact / e.riskMicro }
-          : { name: 'best outcome found (lower bound)', value: e.lowerBound / e.riskMicro },
+          ? { name: 'exact worst case', value: e.exact }
+          : { name: 'best outcome found (lower bound)', value: e.lowerBound },
       ratio: e.tightness,
       ratioNote: e.exact !== null ? 'refined ÷ exact (goal ≤ 1.05)' : 'refined ÷ lower bound',
       ...(b.positions === 1000 ? { goal: '≤ 0.6 of full risk', met: refined <= 0.6 } : {}),

@@ -31,6 +31,7 @@ import {
 import { FailedTransactionMetadata, LiteSVM } from 'litesvm';
 import { programDataAddress } from './pda.ts';
 import { BPF_LOADER_UPGRADEABLE_ID } from './programIds.ts';
+import { rpcErrorFromLiteSvm } from './rpcErrors.ts';
 import {
   createMintInstructions,
   createTokenAccountInstructions,
@@ -364,30 +365,21 @@ function compactU16Length(n: number): number {
   return n < 0x80 ? 1 : n < 0x4000 ? 2 : 3;
 }
 
-/** litesvm's error objects, read structurally (their classes are not exported). */
+/** A failed transaction's custom error and instruction, in the clusters' RPC form. */
 function describeFailure(err: unknown): {
   customCode: number | undefined;
   instructionIndex: number | undefined;
   message: string;
 } {
-  const message = typeof err === 'object' && err !== null ? String(err) : `TransactionError(${String(err)})`;
-  if (
-    typeof err === 'object' &&
-    err !== null &&
-    'index' in err &&
-    'err' in err &&
-    typeof err.err === 'function'
-  ) {
-    const inner: unknown = (err as { err: () => unknown }).err();
-    const code =
-      typeof inner === 'object' && inner !== null && 'code' in inner
-        ? (inner as { code: unknown }).code
-        : undefined;
-    return {
-      customCode: typeof code === 'number' ? code : undefined,
-      instructionIndex: Number((err as { index: unknown }).index),
-      message: `${message}${typeof inner === 'object' && inner !== null ? `: ${String(inner)}` : ` (${String(inner)})`}`,
-    };
-  }
-  return { customCode: undefined, instructionIndex: undefined, message };
+  const rpc = rpcErrorFromLiteSvm(err);
+  const instruction =
+    typeof rpc === 'object' && 'InstructionError' in rpc
+      ? (rpc as { InstructionError: [number, string | { Custom: number }] }).InstructionError
+      : undefined;
+  const inner = instruction?.[1];
+  return {
+    customCode: typeof inner === 'object' ? inner.Custom : undefined,
+    instructionIndex: instruction?.[0],
+    message: JSON.stringify(rpc),
+  };
 }

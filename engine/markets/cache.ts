@@ -14,6 +14,7 @@
  *    which can only over-collateralise, never under-.
  * Lookups never throw on Kalshi failures: they answer `stale`.
  */
+import { setMaxListeners } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { type Clock, systemClock, type TimerHandle } from '../ports/clock.ts';
 import type {
@@ -83,6 +84,9 @@ export class MarketCache implements MarketSource, MarketStructure {
     this.client = options.client;
     this.clock = options.clock ?? systemClock;
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'market-cache' });
+    // Every request in flight listens on this one signal (a listing's events, the prefetch): many at
+    // once is the design, not a leak, so Node's more-than-10 warning would only be noise.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /** Markets held, for metrics and tests. */
@@ -154,34 +158,45 @@ export class MarketCache implements MarketSource, MarketStructure {
     });
   }
 
-  list(query: {
+  async list(query: {
     category?: string;
     status?: KalshiMarketStatus;
     limit: number;
     cursor?: string;
-  }): MarketPage {
+  }): Promise<MarketPage> {
     if (this.sorted === null) this.sorted = [...this.entries.keys()].sort();
-    let start = 0;
+    const sorted = this.sorted;
+    let i = 0;
     if (query.cursor !== undefined) {
       // Keyset cursor: the last ticker of the previous page; robust to markets arriving or leaving.
       const after = query.cursor;
-      start = lowerBound(this.sorted, after);
-      if (this.sorted[start] === after) start += 1;
+      i = lowerBound(sorted, after);
+      if (sorted[i] === after) i += 1;
     }
     const markets: MarketInfo[] = [];
-    let i = start;
-    for (; i < this.sorted.length && markets.length < query.limit; i++) {
-      const entry = this.entries.get(this.sorted[i] as string);
-      if (!entry) continue;
-      const market = this.withEvent(entry.market);
-      if (query.status !== undefined && market.status !== query.status) continue;
-      if (query.category !== undefined && market.category !== query.category) continue;
-      markets.push(market);
+    while (i < sorted.length && markets.length < query.limit) {
+      // Status is the market's own; category and exclusivity are its event's, learned (once per
+      // event, rate-limited) for the markets this page could show before they are shown.
+      const window: string[] = [];
+      for (; i < sorted.length && window.length < query.limit - markets.length; i++) {
+        const ticker = sorted[i] as string;
+        const entry = this.entries.get(ticker);
+        if (entry && (query.status === undefined || entry.market.status === query.status))
+          window.push(ticker);
+      }
+      await this.ensureEvents(window);
+      for (const ticker of window) {
+        const entry = this.entries.get(ticker);
+        if (!entry) continue;
+        const market = this.withEvent(entry.market);
+        if (query.category !== undefined && market.category !== query.category) continue;
+        markets.push(market);
+      }
     }
     const last = markets[markets.length - 1];
     return {
       markets,
-      cursor: markets.length === query.limit && i < this.sorted.length && last ? last.ticker : null,
+      cursor: markets.length === query.limit && i < sorted.length && last ? last.ticker : null,
     };
   }
 

@@ -70,8 +70,17 @@ export interface MarketPage {
 export interface MarketSource {
   /** Resolves leg tickers, in order, from the cache (never-seen tickers are fetched once, batched). */
   lookup(tickers: readonly string[]): Promise<MarketLookup[]>;
-  /** The cached catalogue, for GET /markets. */
-  list(query: { category?: string; status?: KalshiMarketStatus; limit: number; cursor?: string }): MarketPage;
+  /**
+   * The cached catalogue, for GET /markets. Each listed market carries its event's facts (exclusivity,
+   * category), learned first if the cache has not yet: a listing never calls an exclusive market
+   * independent, which would send clients into EXCLUSION_GROUP_CONFLICT.
+   */
+  list(query: {
+    category?: string;
+    status?: KalshiMarketStatus;
+    limit: number;
+    cursor?: string;
+  }): Promise<MarketPage>;
 }
 
 /**

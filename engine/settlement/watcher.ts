@@ -12,6 +12,7 @@
  * after a restart the engine tracks them again and the first poll re-derives everything. A poll cut
  * short by `stop()` reports nothing.
  */
+import { setMaxListeners } from 'node:events';
 import pino, { type Logger } from 'pino';
 import type { Leg } from '../../machines/domain.ts';
 import { decideParlay, type MarketResolution, marketResolution } from '../../machines/settlement.ts';
@@ -99,6 +100,8 @@ export class SettlementWatcher implements SettlementWatcherPort {
     if (this.running) return;
     this.running = true;
     this.stopping = new AbortController();
+    // One signal for every request of a poll (ticker batches in parallel): not a listener leak.
+    setMaxListeners(0, this.stopping.signal);
     this.unsubscribe = this.feed?.subscribe((update) => this.onLifecycle(update)) ?? null;
     this.schedule();
   }

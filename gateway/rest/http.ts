@@ -103,10 +103,12 @@ export function readBody(
       done({ ok: false, error: 'too_large' });
       return;
     }
+    // The copy (uWS neuters `chunk` after this callback) is the body when it came in one piece,
+    // as a small JSON body does: no second copy to concatenate.
     chunks.push(Buffer.from(chunk.slice(0)));
     if (isLast) {
       finished = true;
-      done({ ok: true, body: Buffer.concat(chunks, size) });
+      done({ ok: true, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size) });
     }
   });
 }
@@ -132,7 +134,7 @@ export function send(res: HttpResponse, state: ResponseState, reply: Reply, clos
   res.cork(() => {
     res.writeStatus(STATUS_TEXT[reply.status] ?? `${reply.status} Error`);
     res.writeHeader('content-type', reply.contentType ?? 'application/json; charset=utf-8');
-    for (const [name, value] of Object.entries(reply.headers ?? {})) res.writeHeader(name, value);
+    if (reply.headers) for (const name in reply.headers) res.writeHeader(name, reply.headers[name] as string);
     if (reply.status === 204) res.endWithoutBody(0, closeConnection);
     else res.end(payload, closeConnection);
   });

@@ -24,7 +24,7 @@ export function marketRoutes(markets: MarketSource, exclusionGroups: string[][])
       },
       async handle({ query }) {
         const category = query.category ?? 'all';
-        const page = markets.list({
+        const page = await markets.list({
           limit: query.limit ?? 50,
           ...(category !== 'all' && { category }),
           ...(query.status && { status: query.status }),

@@ -6,6 +6,7 @@
  */
 import type { Static, TObject, TSchema } from '@sinclair/typebox';
 import type { Logger } from '../../engine/logger.ts';
+import type { CountCell } from '../../engine/talliedCounter.ts';
 import { RfqError } from '../../machines/errors.ts';
 import type { Authenticator, Caller } from '../auth/authenticator.ts';
 import type { GatewayConfig } from '../config.ts';
@@ -105,34 +106,74 @@ export interface RouterDeps {
   now: () => number;
 }
 
+/** A route's metric cells, resolved once: answering a request does no label hashing. */
+class RouteMetrics {
+  private readonly byStatus = new Map<number, CountCell>();
+  private readonly seconds: { observe(value: number): void };
+
+  constructor(
+    private readonly metrics: GatewayMetrics,
+    private readonly route: string,
+  ) {
+    this.seconds = metrics.httpSeconds.batch({ route });
+  }
+
+  answered(status: number, startedMs: number): void {
+    let count = this.byStatus.get(status);
+    if (!count) {
+      count = this.metrics.httpRequests.cell({ route: this.route, status: String(status) });
+      this.byStatus.set(status, count);
+    }
+    count.n++;
+    this.seconds.observe((performance.now() - startedMs) / 1000);
+  }
+}
+
+/** One request's response side: whether it may still be answered, and the answer's bookkeeping. */
+class Exchange implements ResponseState {
+  aborted = false;
+  done = false;
+  private readonly startedMs = performance.now();
+
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly metrics: RouteMetrics,
+  ) {}
+
+  finish(reply: Reply, close = false): void {
+    send(this.res, this, reply, close);
+    this.metrics.answered(reply.status, this.startedMs);
+  }
+}
+
 export function mountRoutes(app: TemplatedApp, routes: readonly Route[], deps: RouterDeps): void {
   for (const r of routes) {
     const paramNames = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
     const pattern = r.path.replace(/\{(\w+)\}/g, ':$1');
+    const metrics = new RouteMetrics(deps.metrics, r.operationId);
+    const wantsBody = r.method !== 'get';
+    // No closure per request beyond the two uWS needs (abort, body): they are anonymous arguments,
+    // which tsx's keepNames leaves alone (a named one costs a defineProperty per request).
     app[r.method](pattern, (res, req) => {
       const info = readRequest(req, paramNames.length);
-      const state: ResponseState = { aborted: false, done: false };
+      const exchange = new Exchange(res, metrics);
       res.onAborted(() => {
-        state.aborted = true;
+        exchange.aborted = true;
       });
-      const started = performance.now();
-      const finish = (reply: Reply, close = false) => {
-        send(res, state, reply, close);
-        deps.metrics.httpRequests.inc({ route: r.operationId, status: String(reply.status) });
-        deps.metrics.httpSeconds.observe({ route: r.operationId }, (performance.now() - started) / 1000);
-      };
-      const wantsBody = r.method !== 'get';
       if (!wantsBody) {
-        void pipeline(r, info, null, paramNames, deps).then((reply) => finish(reply));
+        void pipeline(r, info, null, paramNames, deps).then((reply) => exchange.finish(reply));
         return;
       }
-      readBody(res, info, deps.config.maxBodyBytes, state, (outcome) => {
+      readBody(res, info, deps.config.maxBodyBytes, exchange, (outcome) => {
         if (!outcome.ok) {
           // The rest of an oversized body is not worth reading: answer and drop the connection.
-          finish(errorReply(RfqError.of('PAYLOAD_TOO_LARGE', { maxBytes: deps.config.maxBodyBytes })), true);
+          exchange.finish(
+            errorReply(RfqError.of('PAYLOAD_TOO_LARGE', { maxBytes: deps.config.maxBodyBytes })),
+            true,
+          );
           return;
         }
-        void pipeline(r, info, outcome.body, paramNames, deps).then((reply) => finish(reply));
+        void pipeline(r, info, outcome.body, paramNames, deps).then((reply) => exchange.finish(reply));
       });
     });
   }
@@ -148,7 +189,9 @@ export async function pipeline(
   try {
     let caller = PUBLIC_CALLER;
     if (r.access !== 'public') {
-      const authed = await deps.auth.fromHeaders({ apiKey: info.apiKey, authorization: info.authorization });
+      const authed =
+        (info.apiKey && deps.auth.cachedCaller(info.apiKey)) ||
+        (await deps.auth.fromHeaders({ apiKey: info.apiKey, authorization: info.authorization }));
       if (!authed.ok) return errorReply(authed.error);
       caller = authed.value;
       if (r.access === 'user' && caller.principal.kind !== 'user')

@@ -10,13 +10,14 @@
  */
 import type { Engine } from '../../engine/engine.ts';
 import type { Logger } from '../../engine/logger.ts';
+import type { CountCell } from '../../engine/talliedCounter.ts';
 import { type DomainEvent, isTerminal } from '../../machines/domain.ts';
 import type { GatewayMetrics } from '../metrics.ts';
 import type { TemplatedApp } from '../uws.ts';
 import type { WireEventBody } from '../wire/events.ts';
 import { mmChannel, OPEN_CHANNEL, rfqChannel, userChannel } from './channels.ts';
 import { jsonCodec } from './jsonCodec.ts';
-import type { Codec } from './messages.ts';
+import type { Codec, Encoding } from './messages.ts';
 import { protoCodec } from './protoCodec.ts';
 import { type Entry, frameOf, type Stream, type StreamRegistry } from './streams.ts';
 
@@ -24,7 +25,10 @@ export type ExplorerUrl = (kind: 'tx' | 'address', value: string) => string;
 
 const CODECS: readonly Codec[] = [protoCodec, jsonCodec];
 
-type Counter = { inc(n?: number): void };
+interface ChannelCounts {
+  events: CountCell;
+  deliveries: Record<Encoding, CountCell>;
+}
 
 export class Fanout {
   /** RFQs on the open board and how many live quotes each has. */
@@ -36,7 +40,7 @@ export class Fanout {
   private readonly bookDirty = new Map<string, string>();
   private flushScheduled = false;
   private readonly open: Stream;
-  private readonly counters = new Map<string, Counter>();
+  private readonly counts = new Map<string, ChannelCounts>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -273,26 +277,31 @@ export class Fanout {
   }
 
   private publish(stream: Stream, entry: Entry): void {
-    const label = stream === this.open ? 'open' : stream.channel.slice(0, stream.channel.indexOf(':'));
-    this.counter(`events/${label}`, () => this.deps.metrics.wsEvents.labels(label)).inc();
+    const counts = this.countsOf(stream.label);
+    counts.events.n++;
     for (const codec of CODECS) {
       const topic = stream.topics[codec.encoding];
       const subscribers = this.deps.app.numSubscribers(topic);
       if (subscribers === 0) continue;
       this.deps.app.publish(topic, frameOf(entry, codec), codec.binary);
-      this.counter(`deliveries/${label}/${codec.encoding}`, () =>
-        this.deps.metrics.wsDeliveries.labels(label, codec.encoding),
-      ).inc(subscribers);
+      counts.deliveries[codec.encoding].n += subscribers;
     }
   }
 
-  /** Label-bound counters, resolved once: the publish path does no label hashing. */
-  private counter(key: string, make: () => Counter): Counter {
-    let counter = this.counters.get(key);
-    if (!counter) {
-      counter = make();
-      this.counters.set(key, counter);
+  /** The metric cells of a channel kind, resolved once: the publish path does no label hashing. */
+  private countsOf(label: string): ChannelCounts {
+    let counts = this.counts.get(label);
+    if (!counts) {
+      const { wsEvents, wsDeliveries } = this.deps.metrics;
+      counts = {
+        events: wsEvents.cell({ channel: label }),
+        deliveries: {
+          json: wsDeliveries.cell({ channel: label, encoding: 'json' }),
+          proto: wsDeliveries.cell({ channel: label, encoding: 'proto' }),
+        },
+      };
+      this.counts.set(label, counts);
     }
-    return counter;
+    return counts;
   }
 }

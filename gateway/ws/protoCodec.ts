@@ -19,6 +19,7 @@ import {
   Side,
 } from '../proto/gen/parlay/v1/protocol_pb.ts';
 import type { WireEvent } from '../wire/events.ts';
+import { writeBoardEvent } from './boardEventWriter.ts';
 import { type Codec, type Decoded, isRequestId, type ServerMessage } from './messages.ts';
 
 export const RFQ_STATUS_TO_PB: Record<RfqStatus, PbRfqStatus> = {
@@ -358,6 +359,9 @@ export const protoCodec: Codec = {
   },
 
   encodeEvent(e: WireEvent) {
+    // Board events (one per RFQ change, to every market maker) are written directly: same bytes.
+    const board = writeBoardEvent(e, RFQ_STATUS_TO_PB);
+    if (board) return board;
     return frame({
       case: 'event',
       value: { channel: e.channel, seq: u64(e.seq), atMs: u64(e.at), rfqId: e.rfqId, body: eventBody(e) },

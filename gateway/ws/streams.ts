@@ -25,6 +25,8 @@ export function frameOf(entry: Entry, codec: Codec): Frame {
 export class Stream {
   readonly epoch = randomBytes(8).toString('base64url');
   readonly topics: Record<Encoding, string>;
+  /** The channel's kind as metrics label it: open, mm, rfq or user. */
+  readonly label: string;
   seq = 0;
   /** Open connections subscribed, both encodings. */
   subscribers = 0;
@@ -40,6 +42,7 @@ export class Stream {
   ) {
     this.ring = new Array<Entry | undefined>(capacity);
     this.topics = { json: `${channel}\u0000j`, proto: `${channel}\u0000p` };
+    this.label = channel === 'rfqs:open' ? 'open' : channel.slice(0, channel.indexOf(':'));
     this.idleSince = now;
   }
 

@@ -13,6 +13,7 @@ import { RpcCluster } from '../../chain/cluster/rpcCluster.ts';
 import { type Chain, createChain } from '../../chain/createChain.ts';
 import { NativeKeypair, signNative } from '../../chain/keys.ts';
 import { silentLogger } from '../../engine/logger.ts';
+import { ManualClock } from '../../engine/manualClock.ts';
 import { systemClock } from '../../engine/ports/clock.ts';
 import { RpcFacade } from './support/rpcFacade.ts';
 import {
@@ -42,7 +43,8 @@ describe('JSON-RPC cluster', () => {
     const keyFile = tmp.path('fee-payer.json');
     writeFileSync(keyFile, JSON.stringify(feePayer.toJSON()));
     // The "validator": an embedded cluster whose ledger the facade serves; it funds the vaults.
-    ledger = await makeWorld({ feePayerKeypairPath: keyFile });
+    // On today's time, as the RPC side below (system clock) judges delegation expiries by it.
+    ledger = await makeWorld({ feePayerKeypairPath: keyFile }, new ManualClock(Date.now()));
     for (const who of [user('u1'), user('u2'), user('u3')]) await fund(ledger, who, 100 * USDC);
     await fund(ledger, user('poor'), USDC);
     await fund(ledger, mm('m1'), 1_000 * USDC);

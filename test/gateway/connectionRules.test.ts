@@ -26,7 +26,8 @@ describe('connection rules', { timeout: 30_000 }, () => {
   test('heartbeats carry the last seq of each subscribed channel', async () => {
     const ws = await JsonClient.authed(t.wsUrl, { api_key: t.plainMm.apiKey });
     const sub = await ws.subscribe('rfqs:open');
-    const beat = await ws.type('heartbeat');
+    // A heartbeat sent before the subscription took effect lists no streams: wait for one after it.
+    const beat = await ws.next((m) => m.type === 'heartbeat' && m.streams.length > 0);
     assert.equal(typeof beat.timestamp, 'number');
     assert.deepEqual(beat.streams, [{ channel: 'rfqs:open', epoch: sub.epoch, seq: sub.seq }]);
     await ws.close();

@@ -80,13 +80,27 @@ describe('MarketCache', () => {
     const client = new KalshiClient({ config: { baseUrl: sim.url, maxRetries: 0 }, clock });
     cache = new MarketCache({ client, clock, config: { refreshIntervalMs: REFRESH, prefetchEvents: true } });
     await cache.start();
-    const listed = () => cache.list({ limit: 1_000 }).markets.find((m) => m.ticker === GAME[0]);
-    await waitFor(() => listed()?.mutuallyExclusive === true, 'the event facts to arrive');
-    const rung = cache.list({ limit: 1_000 }).markets.find((m) => m.ticker === LADDER[0]);
+    const page = await cache.list({ limit: 1_000 });
+    assert.equal(page.markets.find((m) => m.ticker === GAME[0])?.mutuallyExclusive, true);
+    const rung = page.markets.find((m) => m.ticker === LADDER[0]);
     assert.equal(rung?.mutuallyExclusive, false);
     const from = sim.admin.requests.length;
     await cache.lookup([GAME[0], LADDER[0]]);
     assert.equal(sent(from).length, 0, 'a lookup after the prefetch asks Kalshi nothing');
+  });
+
+  it('a listing learns the events of its page before answering: an exclusive market is never listed as independent', async () => {
+    // Prefetch off: nothing has asked about events when the first listing arrives (a client that lists
+    // right after boot built parlays on `mutually_exclusive: false` and got EXCLUSION_GROUP_CONFLICT).
+    await cache.start();
+    const from = sim.admin.requests.length;
+    const page = await cache.list({ limit: 1_000 });
+    assert.equal(page.markets.find((m) => m.ticker === GAME[0])?.mutuallyExclusive, true);
+    assert.equal(page.markets.find((m) => m.ticker === LADDER[0])?.mutuallyExclusive, false);
+    const asked = sent(from).length;
+    assert.ok(asked > 0, 'the events were fetched for the listing');
+    await cache.list({ limit: 1_000 });
+    assert.equal(sent(from).length, asked, 'and only once');
   });
 
   it('does not wait on a failing /events endpoint more than once per negative TTL', async () => {
@@ -244,12 +258,12 @@ describe('MarketCache', () => {
     const all: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = cache.list({ limit: 4, status: 'active', cursor });
+      const page = await cache.list({ limit: 4, status: 'active', cursor });
       all.push(...page.markets.map((m) => m.ticker));
       cursor = page.cursor ?? undefined;
     } while (cursor !== undefined);
     assert.deepEqual(all, [...ACTIVE_IN_FIXTURE].sort());
-    assert.deepEqual(cache.list({ limit: 10, status: 'closed' }).markets, []);
+    assert.deepEqual((await cache.list({ limit: 10, status: 'closed' })).markets, []);
   });
 
   it('stops its timer and requests', async () => {
@@ -277,5 +291,30 @@ describe('MarketCache with an unreadable market', () => {
     const [unreadable, fine] = await cache.lookup([weird.ticker, LADDER[0]]);
     assert.deepEqual(unreadable, { kind: 'stale', market: null });
     assert.equal(fine?.kind, 'found');
+  });
+});
+
+describe('MarketCache over a full catalogue', () => {
+  it('learns a page of many events at once without Node warning of a listener leak on its one signal', async () => {
+    const sim = await startKalshiSimulator({ port: 0, seed: 7 });
+    const client = new KalshiClient({ config: { baseUrl: sim.url, readsPerSecond: 10_000, burst: 1_000 } });
+    const cache = new MarketCache({ client, config: { prefetchEvents: false } });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => {
+      if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message);
+    };
+    process.on('warning', onWarning);
+    try {
+      await cache.start();
+      const page = await cache.list({ limit: 500 });
+      const events = new Set(page.markets.map((m) => m.eventTicker));
+      assert.ok(events.size > 20, `a page spanning many events (${events.size})`);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
+      cache.stop();
+      await sim.close();
+    }
   });
 });

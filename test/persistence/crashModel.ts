@@ -3,6 +3,7 @@
  * Random commands are picked from the belief; a stale belief only produces refused commands.
  */
 import assert from 'node:assert/strict';
+import { prng } from '../../engine/prng.ts';
 import type { DomainEvent, RfqView } from '../../machines/domain.ts';
 
 export type Fact =
@@ -26,15 +27,8 @@ export class CrashModel {
 
   constructor(now: number, seed: number) {
     this.now = now;
-    let state = seed >>> 0;
-    // mulberry32: a seeded generator, so a failing run can be replayed from its seed.
-    this.random = () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // Seeded, so a failing run can be replayed from its seed.
+    this.random = prng(seed);
   }
 
   int(n: number): number {

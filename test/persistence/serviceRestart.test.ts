@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { register } from 'prom-client';
-import { systemClock } from '../../engine/ports/clock.ts';
+import { ManualClock } from '../../engine/manualClock.ts';
+import { type Clock, systemClock } from '../../engine/ports/clock.ts';
 import type { Persistence } from '../../persistence/createPersistence.ts';
 import { codeOf, LEGS } from '../support/engineHarness.ts';
 import { PrivatePostgres, PrivateRedis } from './privateServices.ts';
@@ -52,11 +53,14 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_00
   }
 }
 
-/** Restarts engine + persistence on the same stores; every acked RFQ must be back, and nothing else. */
-async function assertExactlyAcked(names: Names, acked: string[], options = {}): Promise<void> {
-  const p = openPersistence(names, options);
+/**
+ * Restarts engine + persistence on the same stores; every acked RFQ must be back, and nothing else.
+ * `clock`: the time the RFQs were made in (restored on another, they could already have expired).
+ */
+async function assertExactlyAcked(names: Names, acked: string[], clock: Clock = systemClock): Promise<void> {
+  const p = openPersistence(names);
   await p.start();
-  const h = await engineOn(p, { deps: { clock: systemClock } });
+  const h = await engineOn(p, { deps: { clock } });
   try {
     assert.equal(h.engine.liveCount, acked.length, 'restored rfqs are exactly the acked ones');
     for (const id of acked) assert.ok(h.engine.queries.liveView(id), `acked rfq ${id} restored`);
@@ -170,7 +174,7 @@ describe('service restarts during load', () => {
       await h.engine.stop();
       await p.stop();
       const live = [first, next].map((r) => (r.ok ? r.value.id : ''));
-      await assertExactlyAcked(names, live);
+      await assertExactlyAcked(names, live, new ManualClock(h.clock.now()));
     } finally {
       await cleanup(names);
       await redis.destroy();

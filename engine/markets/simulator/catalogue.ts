@@ -5,6 +5,7 @@
  * events (game winners, championship brackets, range brackets with strike_type between), player
  * props, economics, weather, a scalar market and markets that are not open yet or paused.
  */
+import { prng } from '../../prng.ts';
 import type { KalshiEventJson, KalshiMarketJson } from '../wire.ts';
 import {
   cryptoEvents,
@@ -20,18 +21,6 @@ import {
 export interface Catalogue {
   events: KalshiEventJson[];
   markets: KalshiMarketJson[];
-}
-
-/** mulberry32: tiny, fast and good enough for test data; not for anything secret. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');

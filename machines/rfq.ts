@@ -18,21 +18,12 @@
  * actor.send({ type: 'QUOTE.SUBMIT', at, mmId, quoteId, oddsFp: 40_000, validUntil, replace: true });
  */
 import { and, enqueueActions, setup } from 'xstate';
-import type { DomainEventBody, Leg, RfqContext, RfqEmitted, RfqStatus } from './domain.ts';
-import type { Micro } from './money.ts';
+import type { DomainEventBody, RfqContext, RfqEmitted, RfqStatus } from './domain.ts';
 import type { RfqInput } from './rfqEvents.ts';
-import { hasLiveQuote, inputError, toRfqView } from './rfqRules.ts';
+import { hasLiveQuote, inputError, openedContext, type RfqOpening, toRfqView } from './rfqRules.ts';
 import * as U from './rfqUpdates.ts';
 
-export interface RfqMachineInput {
-  id: string;
-  userId: string;
-  legs: Leg[];
-  betMicro: Micro;
-  feeBps: number;
-  createdAt: number;
-  expiresAt: number;
-}
+export type RfqMachineInput = RfqOpening;
 
 type Updater = (context: RfqContext, input: RfqInput) => U.Update;
 type Of<T extends RfqInput['type']> = Extract<RfqInput, { type: T }>;
@@ -116,18 +107,7 @@ export const rfqMachine = setup({
 }).createMachine({
   id: 'rfq',
   initial: 'open',
-  context: ({ input }) => ({
-    ...input,
-    updatedAt: input.createdAt,
-    quotes: [],
-    acceptedQuoteId: null,
-    confirmDeadline: null,
-    collateralMicro: null,
-    position: null,
-    pendingOutcome: null,
-    settlement: null,
-    endReason: null,
-  }),
+  context: ({ input }) => openedContext(input),
   states: {
     open: {
       entry: { type: 'announce', params: { status: 'open' } },

@@ -18,6 +18,26 @@ import { RfqError } from './errors.ts';
 import { quoteAmounts } from './payout.ts';
 import type { RfqInput } from './rfqEvents.ts';
 
+/** What an RFQ is created with; the machine derives the rest. */
+export type RfqOpening = Pick<
+  RfqContext,
+  'id' | 'userId' | 'legs' | 'betMicro' | 'feeBps' | 'createdAt' | 'expiresAt'
+>;
+
+/** A just-opened RFQ: the machine's initial context, and what its rfq.created event shows. */
+export const openedContext = (input: RfqOpening): RfqContext => ({
+  ...input,
+  updatedAt: input.createdAt,
+  quotes: [],
+  acceptedQuoteId: null,
+  confirmDeadline: null,
+  collateralMicro: null,
+  position: null,
+  pendingOutcome: null,
+  settlement: null,
+  endReason: null,
+});
+
 export const isLive = (quote: Quote, at: number): boolean =>
   quote.status === 'pending' && at < quote.validUntil;
 

@@ -5,31 +5,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import { protoCodec } from '../../gateway/ws/protoCodec.ts';
-import type { RfqView } from '../../machines/domain.ts';
+import { openedContext, toRfqView } from '../../machines/rfqRules.ts';
 
 export function rfqCreatedFrame(id: string, at: number): Uint8Array {
-  const rfq: RfqView = {
-    id,
-    userId: 'bench-user',
-    status: 'open',
-    legs: [
-      { ticker: 'KXA-26-T1', eventTicker: 'KXA-26', side: 'yes' },
-      { ticker: 'KXB-26-T2', eventTicker: 'KXB-26', side: 'no' },
-    ],
-    betMicro: 50_000_000,
-    feeBps: 100,
-    createdAt: at,
-    expiresAt: at + 300_000,
-    updatedAt: at,
-    quotes: [],
-    acceptedQuoteId: null,
-    confirmDeadline: null,
-    collateralMicro: null,
-    position: null,
-    pendingOutcome: null,
-    settlement: null,
-    endReason: null,
-  };
+  const rfq = toRfqView(
+    'open',
+    openedContext({
+      id,
+      userId: 'bench-user',
+      legs: [
+        { ticker: 'KXA-26-T1', eventTicker: 'KXA-26', side: 'yes' },
+        { ticker: 'KXB-26-T2', eventTicker: 'KXB-26', side: 'no' },
+      ],
+      betMicro: 50_000_000,
+      feeBps: 100,
+      createdAt: at,
+      expiresAt: at + 300_000,
+    }),
+  );
   return protoCodec.encodeEvent({
     kind: 'rfq:created',
     rfq,

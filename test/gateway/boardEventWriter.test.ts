@@ -11,6 +11,7 @@ import type { WireEvent } from '../../gateway/wire/events.ts';
 import { writeBoardEvent } from '../../gateway/ws/boardEventWriter.ts';
 import { pbRfq, protoCodec, RFQ_STATUS_TO_PB } from '../../gateway/ws/protoCodec.ts';
 import type { RfqStatus, RfqView } from '../../machines/domain.ts';
+import { openedContext, toRfqView } from '../../machines/rfqRules.ts';
 
 // A fixed seed keeps CI deterministic; PROPERTY_SEED explores others locally.
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261124);
@@ -81,21 +82,7 @@ const rfqView = fc
     createdAt: whole,
     expiresAt: whole,
   })
-  .map(
-    (r): RfqView => ({
-      ...r,
-      feeBps: 100,
-      updatedAt: r.createdAt,
-      quotes: [],
-      acceptedQuoteId: null,
-      confirmDeadline: null,
-      collateralMicro: null,
-      position: null,
-      pendingOutcome: null,
-      settlement: null,
-      endReason: null,
-    }),
-  );
+  .map(({ status, ...r }): RfqView => toRfqView(status, openedContext({ ...r, feeBps: 100 })));
 const body = fc.oneof(
   fc.record({ kind: fc.constant('rfq:created' as const), rfq: rfqView, liveQuotes: count }),
   fc.record({ kind: fc.constant('rfq:status' as const), status, acceptedQuoteId: fc.option(text) }),

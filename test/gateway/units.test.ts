@@ -19,6 +19,7 @@ import { jsonCodec } from '../../gateway/ws/jsonCodec.ts';
 import { protoCodec } from '../../gateway/ws/protoCodec.ts';
 import { Stream } from '../../gateway/ws/streams.ts';
 import type { QuoteView, RfqView } from '../../machines/domain.ts';
+import { openedContext, toRfqView } from '../../machines/rfqRules.ts';
 
 const quote: QuoteView = {
   id: '11111111-1111-4111-8111-111111111111',
@@ -34,28 +35,21 @@ const quote: QuoteView = {
   totalPayoutMicro: 175_000_000,
   mmRiskMicro: 125_000_000,
 };
-const rfq: RfqView = {
-  id: quote.rfqId,
-  userId: 'user-1',
-  status: 'open',
-  legs: [
-    { ticker: 'KXA-26-T1', eventTicker: 'KXA-26', side: 'yes' },
-    { ticker: 'KXB-26-T2', eventTicker: 'KXB-26', side: 'no' },
-  ],
-  betMicro: 50_000_000,
-  feeBps: 100,
-  createdAt: 1_000,
-  expiresAt: 301_000,
-  updatedAt: 1_000,
-  quotes: [],
-  acceptedQuoteId: null,
-  confirmDeadline: null,
-  collateralMicro: null,
-  position: null,
-  pendingOutcome: null,
-  settlement: null,
-  endReason: null,
-};
+const rfq: RfqView = toRfqView(
+  'open',
+  openedContext({
+    id: quote.rfqId,
+    userId: 'user-1',
+    legs: [
+      { ticker: 'KXA-26-T1', eventTicker: 'KXA-26', side: 'yes' },
+      { ticker: 'KXB-26-T2', eventTicker: 'KXB-26', side: 'no' },
+    ],
+    betMicro: 50_000_000,
+    feeBps: 100,
+    createdAt: 1_000,
+    expiresAt: 301_000,
+  }),
+);
 
 describe('binary codec', () => {
   test('every event kind survives encode (server) → decode (SDK) with its values', () => {
